@@ -1,0 +1,248 @@
+package dev.fulcrum.admin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fulcrum.conf.NodeSettings;
+import dev.fulcrum.model.Entities;
+import dev.fulcrum.model.EntityType;
+import dev.fulcrum.model.Json;
+import dev.fulcrum.proxy.http.InFlight;
+import dev.fulcrum.runtime.SnapshotHolder;
+import dev.fulcrum.server.Version;
+import dev.fulcrum.store.Dao;
+import dev.fulcrum.store.DaoException;
+import dev.fulcrum.store.StoreException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kong-compatible Admin API: the endpoint table and what every request goes through (405,
+ * OPTIONS, HEAD, error mapping). Handlers run on the admin worker thread, never on an event loop;
+ * a write returns once this node serves the change.
+ */
+public final class AdminApi {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+  private static final long APPLY_WAIT_SECONDS = 10;
+
+  private final Dao dao;
+  private final SnapshotHolder snapshots;
+  private final NodeSettings settings;
+  private final InFlight inFlight;
+  private final EntityEndpoints entities;
+  private final Paths paths = new Paths();
+
+  public AdminApi(Dao dao, SnapshotHolder snapshots, NodeSettings settings, InFlight inFlight) {
+    this.dao = dao;
+    this.snapshots = snapshots;
+    this.settings = settings;
+    this.inFlight = inFlight;
+    this.entities = new EntityEndpoints(dao, this::awaitApplied);
+    register();
+  }
+
+  Paths paths() {
+    return paths;
+  }
+
+  /** Blocks until the snapshot includes every change committed so far (bounded). */
+  private void awaitApplied() {
+    long version = dao.store().lastEventId();
+    try {
+      if (!snapshots.awaitVersion(version, APPLY_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        LOG.warn("change {} not applied within {} s; answering anyway", version, APPLY_WAIT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void register() {
+    paths.on("GET", "/", (r, p) -> AdminResponse.json(200, nodeInfo()));
+    paths.on("GET", "/status", (r, p) -> AdminResponse.json(200, status()));
+    paths.on("GET", "/endpoints", (r, p) -> endpoints());
+    collection("services", Entities.SERVICES);
+    collection("routes", Entities.ROUTES);
+    collection("upstreams", Entities.UPSTREAMS);
+    nested(Entities.SERVICES, "service", Entities.ROUTES, "routes");
+    parentOf(Entities.ROUTES, "service", Entities.SERVICES);
+    targets();
+  }
+
+  /** {@code /c} and {@code /c/{key}}. */
+  private void collection(String name, EntityType type) {
+    String one = "/" + name + "/{key}";
+    paths.on("GET", "/" + name, (r, p) -> entities.list(r, type, null, "/" + name));
+    paths.on("POST", "/" + name, (r, p) -> entities.create(r, type, null));
+    paths.on("GET", one, (r, p) -> entities.get(type, p.get("key"), null));
+    paths.on("PATCH", one, (r, p) -> entities.patch(r, type, p.get("key"), null));
+    paths.on("PUT", one, (r, p) -> entities.put(r, type, p.get("key"), null));
+    paths.on("DELETE", one, (r, p) -> entities.delete(type, p.get("key"), null));
+  }
+
+  /** {@code /parents/{p}/children} and {@code /parents/{p}/children/{c}}. */
+  private void nested(EntityType parent, String field, EntityType child, String childPath) {
+    String base = "/" + parent.name() + "/{parent}/" + childPath;
+    String one = base + "/{key}";
+    paths.on("GET", base, (r, p) -> {
+      EntityEndpoints.Parent scope = scope(parent, field, childPath, p);
+      return entities.list(r, child, scope, scope.pathPrefix());
+    });
+    paths.on("POST", base, (r, p) -> entities.create(r, child, scope(parent, field, childPath, p)));
+    paths.on("GET", one, (r, p) -> entities.get(child, p.get("key"), scope(parent, field, childPath, p)));
+    paths.on("PATCH", one, (r, p) -> entities.patch(r, child, p.get("key"), scope(parent, field, childPath, p)));
+    paths.on("PUT", one, (r, p) -> entities.put(r, child, p.get("key"), scope(parent, field, childPath, p)));
+    paths.on("DELETE", one, (r, p) -> entities.delete(child, p.get("key"), scope(parent, field, childPath, p)));
+  }
+
+  private EntityEndpoints.Parent scope(EntityType parent, String field, String childPath, Map<String, String> p) {
+    String key = p.get("parent");
+    return entities.parent(parent, key, field, "/" + parent.name() + "/" + key + "/" + childPath);
+  }
+
+  /** {@code /children/{c}/field}: the parent a child points to (GET, PATCH, PUT). */
+  private void parentOf(EntityType child, String field, EntityType parent) {
+    String path = "/" + child.name() + "/{key}/" + field;
+    paths.on("GET", path, (r, p) -> parentId(child, field, p.get("key"))
+        .map(id -> entities.get(parent, id, null))
+        .orElseGet(AdminResponse::notFound));
+    paths.on("PATCH", path, (r, p) -> parentId(child, field, p.get("key"))
+        .map(id -> entities.patch(r, parent, id, null))
+        .orElseGet(AdminResponse::notFound));
+    paths.on("PUT", path, (r, p) -> {
+      ObjectNode c = dao.select(child, p.get("key")).orElse(null);
+      if (c == null) {
+        return AdminResponse.notFound();
+      }
+      Optional<String> id = parentId(child, field, p.get("key"));
+      if (id.isPresent()) {
+        return entities.put(r, parent, id.get(), null);
+      }
+      // A child without a parent: create one and link it, as Kong does.
+      AdminResponse created = entities.create(r, parent, null);
+      ObjectNode link = Json.object();
+      link.set(field, Json.object().put("id", Json.text(created.body, "id")));
+      dao.update(child, Json.text(c, "id"), link);
+      awaitApplied();
+      return AdminResponse.json(200, created.body);
+    });
+  }
+
+  private Optional<String> parentId(EntityType child, String field, String key) {
+    return dao.select(child, key).map(c -> c.get(field)).filter(f -> !Json.isNull(f)).map(f -> Json.text(f, "id"));
+  }
+
+  private void targets() {
+    String base = "/upstreams/{parent}/targets";
+    nested(Entities.UPSTREAMS, "upstream", Entities.TARGETS, "targets");
+    paths.on("GET", base + "/all", (r, p) -> {
+      EntityEndpoints.Parent parent = scope(Entities.UPSTREAMS, "upstream", "targets", p);
+      return entities.list(r, Entities.TARGETS, parent, parent.pathPrefix() + "/all");
+    });
+  }
+
+  // ------------------------------------------------------------ node info
+
+  private ObjectNode nodeInfo() {
+    ObjectNode o = Json.object();
+    o.put("tagline", "Welcome to fulcrum");
+    o.put("version", Version.VERSION);
+    o.put("edition", "community");
+    o.put("hostname", hostname());
+    o.put("node_id", dao.store().nodeId());
+    ObjectNode timers = o.putObject("timers");
+    timers.put("running", 0);
+    timers.put("pending", 0);
+    ObjectNode plugins = o.putObject("plugins");
+    plugins.putObject("available_on_server");
+    plugins.putArray("enabled_in_cluster");
+    ObjectNode conf = o.putObject("configuration");
+    settings.sanitized().forEach(conf::put);
+    ObjectNode pids = o.putObject("pids");
+    long pid = ProcessHandle.current().pid();
+    pids.put("master", pid);
+    pids.putArray("workers").add(pid);
+    return o;
+  }
+
+  private static String hostname() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  private ObjectNode status() {
+    ObjectNode o = Json.object();
+    ObjectNode memory = o.putObject("memory");
+    Runtime rt = Runtime.getRuntime();
+    ArrayNode vms = memory.putArray("workers_lua_vms");
+    vms.addObject()
+        .put("pid", ProcessHandle.current().pid())
+        .put("http_allocated_gc", String.format("%.2f MiB", (rt.totalMemory() - rt.freeMemory()) / 1048576.0));
+    memory.putObject("lua_shared_dicts");
+    ObjectNode server = o.putObject("server");
+    server.put("connections_accepted", inFlight.accepted());
+    server.put("connections_active", inFlight.connections());
+    server.put("connections_handled", inFlight.accepted());
+    server.put("connections_reading", 0);
+    server.put("connections_writing", inFlight.requests());
+    server.put("connections_waiting", Math.max(0, inFlight.connections() - inFlight.requests()));
+    server.put("total_requests", inFlight.totalRequests());
+    o.putObject("database").put("reachable", dao.store().reachable());
+    o.put("uptime_seconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
+    return o;
+  }
+
+  private AdminResponse endpoints() {
+    ObjectNode o = Json.object();
+    ArrayNode data = o.putArray("data");
+    paths.all().forEach(data::add);
+    return AdminResponse.json(200, o);
+  }
+
+  // -------------------------------------------------------------- dispatch
+
+  /** Serves one request; never throws. */
+  public AdminResponse handle(AdminRequest request) {
+    Paths.Match m = paths.match(request.path());
+    if (m == null) {
+      return AdminResponse.notFound();
+    }
+    String method = request.method();
+    if (method.equals("OPTIONS")) {
+      String allow = m.template().allow();
+      return AdminResponse.empty(204)
+          .header("Allow", allow)
+          .header("Access-Control-Allow-Methods", allow)
+          .header("Access-Control-Allow-Headers", "Content-Type");
+    }
+    Paths.Handler h = m.template().methods.get(method.equals("HEAD") ? "GET" : method);
+    if (h == null) {
+      return AdminResponse.message(405, "Method not allowed");
+    }
+    try {
+      return h.handle(request, m.params());
+    } catch (AdminException e) {
+      return e.response;
+    } catch (DaoException e) {
+      if (e.status() == 500) {
+        LOG.error("database error: {}", e.getMessage());
+        return AdminResponse.message(500, "An unexpected error occurred");
+      }
+      return AdminResponse.json(e.status(), e.body());
+    } catch (StoreException e) {
+      LOG.error("database error serving {} {}: {}", method, request.path(), e.getMessage());
+      return AdminResponse.message(500, "An unexpected error occurred");
+    } catch (RuntimeException e) {
+      LOG.error("error serving {} {}", method, request.path(), e);
+      return AdminResponse.message(500, "An unexpected error occurred");
+    }
+  }
+}

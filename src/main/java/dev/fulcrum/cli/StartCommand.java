@@ -1,0 +1,78 @@
+package dev.fulcrum.cli;
+
+import dev.fulcrum.conf.NodeSettings;
+import dev.fulcrum.conf.SettingsException;
+import dev.fulcrum.server.Node;
+import dev.fulcrum.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import sun.misc.Signal;
+
+@Command(name = "start", description = "Run a node in the foreground until SIGTERM, SIGINT or 'fulcrum stop'.")
+final class StartCommand implements Callable<Integer> {
+  @Mixin ConfOptions options;
+
+  @Override
+  public Integer call() {
+    NodeSettings settings;
+    try {
+      settings = options.load();
+    } catch (SettingsException e) {
+      System.err.println("Error: " + e.getMessage());
+      return 1;
+    }
+    ConfOptions.configureLogging(settings.logLevel());
+    settings.warnings().forEach(w -> System.err.println("Warning: " + w));
+    Long running = runningPid(settings.prefix());
+    if (running != null) {
+      System.err.println("Error: Fulcrum is already running in " + settings.prefix() + " (pid " + running + ")");
+      return 1;
+    }
+    Node node;
+    try {
+      node = Node.start(settings);
+    } catch (SettingsException | StoreException e) {
+      System.err.println("Error: " + e.getMessage());
+      return 1;
+    } catch (RuntimeException e) {
+      System.err.println("Error: cannot start: " + e);
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runnable stop =
+        () -> {
+          node.stop();
+          stopped.countDown();
+        };
+    // Handling TERM and INT ourselves lets the node drain and exit 0 (a JVM shutdown hook would
+    // exit 143).
+    for (String sig : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(sig), s -> new Thread(stop, "fulcrum-stop").start());
+    }
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  /** The pid in the prefix's pid file if that process is alive. */
+  static Long runningPid(Path prefix) {
+    Path file = prefix.resolve(Node.PID_FILE);
+    try {
+      if (!Files.exists(file)) {
+        return null;
+      }
+      long pid = Long.parseLong(Files.readString(file).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> pid).orElse(null);
+    } catch (IOException | NumberFormatException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,351 @@
+package dev.fulcrum.conf;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A node's settings: kong.conf names and defaults, read from a {@code fulcrum.conf} file and
+ * overridden by {@code FULCRUM_<KEY>} environment variables. Every value is checked at load; a bad
+ * one stops start-up with the key and the value in the message.
+ */
+public final class NodeSettings {
+  /** Where configuration is stored. */
+  public enum Database {
+    EMBEDDED,
+    POSTGRES,
+    OFF
+  }
+
+  public static final String ENV_PREFIX = "FULCRUM_";
+
+  /** Known keys with their defaults, in the order the README documents them. */
+  static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+  static {
+    DEFAULTS.put("prefix", "fulcrum-data");
+    DEFAULTS.put("log_level", "notice");
+    DEFAULTS.put("proxy_listen", "0.0.0.0:8000");
+    DEFAULTS.put("admin_listen", "127.0.0.1:8001");
+    DEFAULTS.put("stream_listen", "off");
+    DEFAULTS.put("database", "embedded");
+    DEFAULTS.put("declarative_config", "");
+    DEFAULTS.put("pg_host", "127.0.0.1");
+    DEFAULTS.put("pg_port", "5432");
+    DEFAULTS.put("pg_user", "kong");
+    DEFAULTS.put("pg_password", "");
+    DEFAULTS.put("pg_database", "kong");
+    DEFAULTS.put("pg_schema", "");
+    DEFAULTS.put("pg_timeout", "5000");
+    DEFAULTS.put("pg_ro_host", "");
+    DEFAULTS.put("pg_ro_port", "");
+    DEFAULTS.put("pg_ro_user", "");
+    DEFAULTS.put("pg_ro_password", "");
+    DEFAULTS.put("pg_ro_database", "");
+    DEFAULTS.put("db_update_frequency", "5");
+    DEFAULTS.put("db_update_propagation", "0");
+    DEFAULTS.put("db_cache_ttl", "0");
+    DEFAULTS.put("worker_threads", "auto");
+    DEFAULTS.put("drain_timeout", "30");
+    DEFAULTS.put("headers", "server_tokens, latency_tokens, x-kong-request-id");
+    DEFAULTS.put("error_default_type", "text/plain");
+    DEFAULTS.put("upstream_keepalive_pool_size", "512");
+    DEFAULTS.put("upstream_keepalive_max_requests", "10000");
+    DEFAULTS.put("upstream_keepalive_idle_timeout", "60");
+  }
+
+  private static final Set<String> LOG_LEVELS =
+      Set.of("debug", "info", "notice", "warn", "error", "crit", "alert", "emerg");
+  private static final Set<String> HEADER_TOKENS =
+      Set.of("server_tokens", "latency_tokens", "x-kong-request-id", "via", "server",
+          "x-kong-proxy-latency", "x-kong-upstream-latency", "x-kong-response-latency", "off");
+  private static final Set<String> ERROR_TYPES =
+      Set.of("text/plain", "text/html", "application/json", "application/xml");
+
+  private final Map<String, String> raw;
+  private final List<String> warnings;
+  private final Path prefix;
+  private final List<ListenAddress> proxyListen;
+  private final List<ListenAddress> adminListen;
+  private final List<ListenAddress> streamListen;
+  private final Database database;
+  private final double dbUpdateFrequency;
+  private final double dbUpdatePropagation;
+  private final double dbCacheTtl;
+  private final int workerThreads;
+  private final double drainTimeout;
+  private final Set<String> headers;
+  private final int keepalivePoolSize;
+  private final int keepaliveMaxRequests;
+  private final double keepaliveIdleTimeout;
+
+  private NodeSettings(Map<String, String> raw, List<String> warnings) {
+    this.raw = Collections.unmodifiableMap(raw);
+    this.warnings = List.copyOf(warnings);
+    this.prefix = Path.of(raw.get("prefix"));
+    this.proxyListen = ListenAddress.parseList("proxy_listen", raw.get("proxy_listen"));
+    this.adminListen = ListenAddress.parseList("admin_listen", raw.get("admin_listen"));
+    this.streamListen = ListenAddress.parseList("stream_listen", raw.get("stream_listen"));
+    this.database = parseDatabase(raw.get("database"));
+    oneOf("log_level", LOG_LEVELS);
+    oneOf("error_default_type", ERROR_TYPES);
+    integer("pg_port", 1, 65535);
+    integer("pg_timeout", 1, Integer.MAX_VALUE);
+    if (!raw.get("pg_ro_port").isEmpty()) {
+      integer("pg_ro_port", 1, 65535);
+    }
+    this.dbUpdateFrequency = seconds("db_update_frequency", 0.001);
+    this.dbUpdatePropagation = seconds("db_update_propagation", 0);
+    this.dbCacheTtl = seconds("db_cache_ttl", 0);
+    this.workerThreads =
+        raw.get("worker_threads").equalsIgnoreCase("auto") ? 0 : integer("worker_threads", 1, 1024);
+    this.drainTimeout = seconds("drain_timeout", 0);
+    this.headers = parseHeaders(raw.get("headers"));
+    this.keepalivePoolSize = integer("upstream_keepalive_pool_size", 0, 1_000_000);
+    this.keepaliveMaxRequests = integer("upstream_keepalive_max_requests", 0, Integer.MAX_VALUE);
+    this.keepaliveIdleTimeout = seconds("upstream_keepalive_idle_timeout", 0);
+  }
+
+  /** Defaults only (tests and embedding). */
+  public static NodeSettings defaults() {
+    return load(null, Map.of(), Map.of());
+  }
+
+  /**
+   * Defaults, then the file (if any), then {@code FULCRUM_*} variables of {@code env}, then
+   * {@code overrides} (used by tests).
+   */
+  public static NodeSettings load(Path file, Map<String, String> env, Map<String, String> overrides) {
+    Map<String, String> raw = new LinkedHashMap<>(DEFAULTS);
+    List<String> warnings = new ArrayList<>();
+    if (file != null) {
+      readFile(file, raw, warnings);
+    }
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      if (!e.getKey().startsWith(ENV_PREFIX)) {
+        continue;
+      }
+      String key = e.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
+      if (DEFAULTS.containsKey(key)) {
+        raw.put(key, e.getValue().trim());
+      }
+    }
+    for (Map.Entry<String, String> e : overrides.entrySet()) {
+      if (!DEFAULTS.containsKey(e.getKey())) {
+        throw new SettingsException("unknown setting '" + e.getKey() + "'");
+      }
+      raw.put(e.getKey(), e.getValue());
+    }
+    return new NodeSettings(raw, warnings);
+  }
+
+  private static void readFile(Path file, Map<String, String> raw, List<String> warnings) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new SettingsException("cannot read configuration file " + file + ": " + e.getMessage());
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      String line = stripComment(lines.get(i)).trim();
+      if (line.isEmpty()) {
+        continue;
+      }
+      int eq = line.indexOf('=');
+      if (eq <= 0) {
+        throw new SettingsException(
+            file + ":" + (i + 1) + ": expected 'key = value', got '" + lines.get(i).trim() + "'");
+      }
+      String key = line.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+      String value = line.substring(eq + 1).trim();
+      if (!DEFAULTS.containsKey(key)) {
+        warnings.add(file + ":" + (i + 1) + ": unknown setting '" + key + "' ignored");
+        continue;
+      }
+      raw.put(key, value);
+    }
+  }
+
+  /** {@code #} starts a comment unless escaped as {@code \#}, as in kong.conf. */
+  private static String stripComment(String line) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '\\' && i + 1 < line.length() && line.charAt(i + 1) == '#') {
+        sb.append('#');
+        i++;
+      } else if (c == '#') {
+        break;
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static Database parseDatabase(String value) {
+    switch (value.toLowerCase(Locale.ROOT)) {
+      case "embedded":
+        return Database.EMBEDDED;
+      case "postgres":
+        return Database.POSTGRES;
+      case "off":
+        return Database.OFF;
+      default:
+        throw new SettingsException("database", value, "expected one of: embedded, postgres, off");
+    }
+  }
+
+  private void oneOf(String key, Set<String> allowed) {
+    String v = raw.get(key).toLowerCase(Locale.ROOT);
+    if (!allowed.contains(v)) {
+      throw new SettingsException(key, raw.get(key), "expected one of: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+    }
+  }
+
+  private int integer(String key, int min, int max) {
+    String v = raw.get(key);
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n < min || n > max) {
+        throw new SettingsException(key, v, "expected an integer between " + min + " and " + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new SettingsException(key, v, "expected an integer");
+    }
+  }
+
+  private double seconds(String key, double min) {
+    String v = raw.get(key);
+    try {
+      double d = Double.parseDouble(v.trim());
+      if (d < min || Double.isNaN(d) || Double.isInfinite(d)) {
+        throw new SettingsException(key, v, "expected a number of seconds >= " + trim(min));
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new SettingsException(key, v, "expected a number of seconds");
+    }
+  }
+
+  private static String trim(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  private static Set<String> parseHeaders(String value) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String token : value.split(",")) {
+      String t = token.trim().toLowerCase(Locale.ROOT);
+      if (t.isEmpty()) {
+        continue;
+      }
+      if (!HEADER_TOKENS.contains(t)) {
+        throw new SettingsException(
+            "headers", value, "unknown token '" + token.trim() + "'; expected any of: "
+                + String.join(", ", new java.util.TreeSet<>(HEADER_TOKENS)));
+      }
+      out.add(t);
+    }
+    if (out.contains("off")) {
+      out.clear();
+    }
+    return Collections.unmodifiableSet(out);
+  }
+
+  public String get(String key) {
+    return raw.get(key);
+  }
+
+  /** Every setting with its effective value (passwords blanked), for {@code GET /}. */
+  public Map<String, String> sanitized() {
+    Map<String, String> out = new LinkedHashMap<>(raw);
+    for (String k : Arrays.asList("pg_password", "pg_ro_password")) {
+      if (!out.get(k).isEmpty()) {
+        out.put(k, "******");
+      }
+    }
+    return out;
+  }
+
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  public Path prefix() {
+    return prefix;
+  }
+
+  public List<ListenAddress> proxyListen() {
+    return proxyListen;
+  }
+
+  public List<ListenAddress> adminListen() {
+    return adminListen;
+  }
+
+  public List<ListenAddress> streamListen() {
+    return streamListen;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public double dbUpdateFrequency() {
+    return dbUpdateFrequency;
+  }
+
+  public double dbUpdatePropagation() {
+    return dbUpdatePropagation;
+  }
+
+  public double dbCacheTtl() {
+    return dbCacheTtl;
+  }
+
+  /** Event-loop threads for the proxy; 0 means one per CPU. */
+  public int workerThreads() {
+    return workerThreads;
+  }
+
+  /** Seconds a stopping node waits for requests in flight. */
+  public double drainTimeout() {
+    return drainTimeout;
+  }
+
+  /** True if the {@code headers} setting enables {@code token} (e.g. server_tokens). */
+  public boolean header(String token) {
+    return headers.contains(token);
+  }
+
+  public int keepalivePoolSize() {
+    return keepalivePoolSize;
+  }
+
+  public int keepaliveMaxRequests() {
+    return keepaliveMaxRequests;
+  }
+
+  public double keepaliveIdleTimeout() {
+    return keepaliveIdleTimeout;
+  }
+
+  public String errorDefaultType() {
+    return raw.get("error_default_type").toLowerCase(Locale.ROOT);
+  }
+
+  public String logLevel() {
+    return raw.get("log_level").toLowerCase(Locale.ROOT);
+  }
+}

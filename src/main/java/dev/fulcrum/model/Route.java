@@ -1,0 +1,39 @@
+package dev.fulcrum.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+
+/** A route as the router compiles it. */
+public record Route(
+    String id,
+    String name,
+    List<String> protocols,
+    List<String> methods,
+    List<String> hosts,
+    List<String> paths,
+    Map<String, List<String>> headers,
+    int httpsRedirectStatusCode,
+    int regexPriority,
+    boolean stripPath,
+    boolean preserveHost,
+    List<String> snis,
+    String serviceId) {
+
+  public static Route from(JsonNode doc) {
+    return new Route(
+        Docs.text(doc, "id"),
+        Docs.text(doc, "name"),
+        Docs.strings(doc, "protocols"),
+        Docs.strings(doc, "methods"),
+        Docs.strings(doc, "hosts"),
+        Docs.strings(doc, "paths"),
+        Docs.headers(doc, "headers"),
+        Docs.integer(doc, "https_redirect_status_code", 426),
+        Docs.integer(doc, "regex_priority", 0),
+        Docs.bool(doc, "strip_path", true),
+        Docs.bool(doc, "preserve_host", false),
+        Docs.strings(doc, "snis"),
+        Docs.foreignId(doc, "service"));
+  }
+}

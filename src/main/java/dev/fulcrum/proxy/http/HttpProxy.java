@@ -1,0 +1,86 @@
+package dev.fulcrum.proxy.http;
+
+import dev.fulcrum.conf.NodeSettings;
+import dev.fulcrum.runtime.SnapshotHolder;
+import dev.fulcrum.upstream.pool.UpstreamConnections;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
+
+/**
+ * The L7 proxy of a node: what its client and upstream connections share (the snapshot, the
+ * connection pools, header settings) and how their pipelines are built.
+ */
+public final class HttpProxy implements AutoCloseable {
+  /** Longest request line, as nginx's large_client_header_buffers (8k); longer gets 414. */
+  static final int MAX_INITIAL_LINE = 8192;
+  /** All request headers together; more gets 431. */
+  static final int MAX_HEADER_SIZE = 32768;
+  /** Body chunks are passed on in pieces of at most this size. */
+  static final int MAX_CHUNK = 64 * 1024;
+
+  final SnapshotHolder snapshots;
+  final UpstreamConnections upstreams;
+  final boolean serverTokens;
+  final boolean latencyTokens;
+  final String errorDefaultType;
+  final int maxRequestsPerConnection;
+  private final InFlight inFlight = new InFlight();
+
+  public HttpProxy(SnapshotHolder snapshots, NodeSettings settings) {
+    this.snapshots = snapshots;
+    this.serverTokens = settings.header("server_tokens");
+    this.latencyTokens = settings.header("latency_tokens");
+    this.errorDefaultType = settings.errorDefaultType();
+    this.maxRequestsPerConnection = settings.keepaliveMaxRequests();
+    this.upstreams =
+        new UpstreamConnections(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                ch.pipeline()
+                    .addLast("codec", new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE * 2, MAX_CHUNK))
+                    .addLast("upstream", new UpstreamHandler());
+              }
+            },
+            settings.keepalivePoolSize(),
+            settings.keepaliveIdleTimeout());
+  }
+
+  /** Pipeline of an accepted client connection. */
+  public ChannelInitializer<Channel> clientInitializer() {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.pipeline()
+            .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK))
+            .addLast("flow", new FlowControlHandler())
+            .addLast("client", new ClientHandler(HttpProxy.this));
+      }
+    };
+  }
+
+  /** Exchanges and connections in progress, for graceful stop. */
+  public InFlight inFlight() {
+    return inFlight;
+  }
+
+  /** Closes a client connection unless a request is being served on it (graceful stop). */
+  public static void closeIfIdle(Channel ch) {
+    ch.eventLoop()
+        .execute(
+            () -> {
+              ClientHandler h = ch.pipeline().get(ClientHandler.class);
+              if (h == null || h.idle()) {
+                ch.close();
+              }
+            });
+  }
+
+  @Override
+  public void close() {
+    upstreams.close();
+  }
+}

@@ -1,0 +1,94 @@
+package dev.fulcrum.proxy.http;
+
+import dev.fulcrum.server.Version;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.List;
+
+/**
+ * Header rewriting on the way to the upstream and back, as Kong does it (nginx_kong.lua, the
+ * runloop handler): hop-by-hop headers dropped, X-Forwarded-* and X-Real-IP set, Via appended.
+ */
+final class ProxyHeaders {
+  static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
+  static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+  static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+  static final AsciiString X_FORWARDED_PATH = AsciiString.cached("x-forwarded-path");
+  static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("x-forwarded-prefix");
+  static final AsciiString X_KONG_REQUEST_ID = AsciiString.cached("x-kong-request-id");
+  static final AsciiString X_KONG_UPSTREAM_LATENCY = AsciiString.cached("x-kong-upstream-latency");
+  static final AsciiString X_KONG_PROXY_LATENCY = AsciiString.cached("x-kong-proxy-latency");
+  static final AsciiString X_KONG_RESPONSE_LATENCY = AsciiString.cached("x-kong-response-latency");
+  static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+  static final AsciiString VIA_TOKEN = AsciiString.cached("1.1 " + Version.SERVER);
+  static final AsciiString VIA_TOKEN_10 = AsciiString.cached("1.0 " + Version.SERVER);
+  private static final String VIA_SUFFIX_11 = ", 1.1 " + Version.SERVER;
+  private static final String VIA_SUFFIX_10 = ", 1.0 " + Version.SERVER;
+
+  private ProxyHeaders() {}
+
+  /**
+   * Removes the headers that belong to one connection (RFC 9110 §7.6.1): Connection and the
+   * headers it names, Keep-Alive, Proxy-Connection, TE (unless only "trailers"), Upgrade, Trailer
+   * is end-to-end and stays. Transfer-Encoding stays: the encoder frames the body by it.
+   */
+  static void removeHopByHop(HttpHeaders h, boolean keepUpgrade) {
+    List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+    if (!connection.isEmpty()) {
+      for (String value : connection) {
+        for (String token : value.split(",")) {
+          String name = token.trim();
+          if (!name.isEmpty() && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))) {
+            h.remove(name);
+          }
+        }
+      }
+      h.remove(HttpHeaderNames.CONNECTION);
+    }
+    h.remove(HttpHeaderNames.KEEP_ALIVE);
+    h.remove(PROXY_CONNECTION);
+    if (!keepUpgrade) {
+      h.remove(HttpHeaderNames.UPGRADE);
+    }
+    String te = h.get(HttpHeaderNames.TE);
+    if (te != null && !te.trim().equalsIgnoreCase("trailers")) {
+      h.remove(HttpHeaderNames.TE);
+    }
+  }
+
+  /** Appends this proxy to Via (RFC 9110 §7.6.3). */
+  static void appendVia(HttpHeaders h, boolean http10) {
+    String via = h.get(HttpHeaderNames.VIA);
+    if (via == null) {
+      h.set(HttpHeaderNames.VIA, http10 ? VIA_TOKEN_10 : VIA_TOKEN);
+    } else {
+      h.set(HttpHeaderNames.VIA, via + (http10 ? VIA_SUFFIX_10 : VIA_SUFFIX_11));
+    }
+  }
+
+  /** Sets the X-Forwarded-* family and X-Real-IP for the upstream request. */
+  static void setForwarded(
+      HttpHeaders h, String clientIp, String scheme, String host, String port, String path, String prefix) {
+    String xff = h.get(X_FORWARDED_FOR);
+    h.set(X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
+    h.set(X_REAL_IP, clientIp);
+    h.set(X_FORWARDED_PROTO, scheme);
+    h.set(X_FORWARDED_HOST, host);
+    h.set(X_FORWARDED_PORT, port);
+    h.set(X_FORWARDED_PATH, path);
+    if (prefix != null) {
+      h.set(X_FORWARDED_PREFIX, prefix);
+    } else {
+      h.remove(X_FORWARDED_PREFIX);
+    }
+  }
+
+  static boolean isWebSocketUpgrade(HttpHeaders h) {
+    return h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+        && h.contains(HttpHeaderNames.UPGRADE);
+  }
+}

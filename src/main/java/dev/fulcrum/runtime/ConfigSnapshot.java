@@ -1,0 +1,28 @@
+package dev.fulcrum.runtime;
+
+import dev.fulcrum.router.Router;
+import dev.fulcrum.upstream.UpstreamCluster;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the proxy needs to serve requests, compiled from one state of the store and never
+ * changed afterwards. A request reads one snapshot from start to end.
+ *
+ * @param version the newest change event this snapshot includes
+ */
+public record ConfigSnapshot(
+    long version, Router<ServiceTarget> router, Map<String, UpstreamCluster> upstreamsByName) {
+
+  public static final ConfigSnapshot EMPTY =
+      new ConfigSnapshot(-1, Router.compile(List.of(), r -> null), Map.of());
+
+  public UpstreamCluster upstreamById(String id) {
+    for (UpstreamCluster c : upstreamsByName.values()) {
+      if (c.upstream().id().equals(id)) {
+        return c;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,92 @@
+package dev.fulcrum.runtime;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fulcrum.model.Entities;
+import dev.fulcrum.model.Route;
+import dev.fulcrum.model.Service;
+import dev.fulcrum.model.Target;
+import dev.fulcrum.model.Upstream;
+import dev.fulcrum.router.Router;
+import dev.fulcrum.upstream.Balancers;
+import dev.fulcrum.upstream.TargetStates;
+import dev.fulcrum.upstream.UpstreamCluster;
+import dev.fulcrum.upstream.UpstreamTarget;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds a {@link ConfigSnapshot} from the entities in the store. Runs off the event loops; the
+ * long-lived target states are looked up, never recreated, so health survives recompiles.
+ */
+public final class SnapshotCompiler {
+  private final TargetStates targetStates;
+
+  public SnapshotCompiler(TargetStates targetStates) {
+    this.targetStates = targetStates;
+  }
+
+  public ConfigSnapshot compile(
+      long version, List<ObjectNode> services, List<ObjectNode> routes, List<ObjectNode> upstreams, List<ObjectNode> targets) {
+    Map<String, List<Target>> targetsByUpstream = new HashMap<>();
+    for (ObjectNode doc : targets) {
+      Target t = Target.from(doc);
+      targetsByUpstream.computeIfAbsent(t.upstreamId(), k -> new ArrayList<>()).add(t);
+    }
+    Map<String, UpstreamCluster> clusters = new HashMap<>();
+    Set<String> liveStates = new HashSet<>();
+    for (ObjectNode doc : upstreams) {
+      Upstream u = Upstream.from(doc);
+      List<Target> ts = new ArrayList<>(targetsByUpstream.getOrDefault(u.id(), List.of()));
+      ts.sort(Comparator.comparing(Target::target));
+      List<UpstreamTarget> compiled = new ArrayList<>();
+      for (Target t : ts) {
+        String hostHeader = u.hostHeader() != null ? u.hostHeader() : UpstreamTarget.hostHeader(t.host(), t.port(), false);
+        compiled.add(
+            new UpstreamTarget(
+                u.id(), t.target(), t.host(), t.port(), t.weight(), compiled.size(),
+                targetStates.get(u.id(), t.target()), hostHeader));
+        liveStates.add(TargetStates.key(u.id(), t.target()));
+      }
+      clusters.put(u.name(), new UpstreamCluster(u, compiled, Balancers.create(u, compiled)));
+    }
+    targetStates.sweep(liveStates);
+
+    Map<String, ServiceTarget> serviceTargets = new HashMap<>();
+    for (ObjectNode doc : services) {
+      Service s = Service.from(doc);
+      serviceTargets.put(s.id(), new ServiceTarget(s, clusters.get(s.host())));
+    }
+    List<Route> compiledRoutes = new ArrayList<>();
+    for (ObjectNode doc : routes) {
+      Route r = Route.from(doc);
+      if (r.serviceId() != null) {
+        ServiceTarget st = serviceTargets.get(r.serviceId());
+        // Kong leaves routes of disabled services out of the router.
+        if (st == null || !st.service().enabled()) {
+          continue;
+        }
+      }
+      compiledRoutes.add(r);
+    }
+    Router<ServiceTarget> router =
+        Router.compile(compiledRoutes, r -> r.serviceId() == null ? null : serviceTargets.get(r.serviceId()));
+    return new ConfigSnapshot(version, router, Map.copyOf(clusters));
+  }
+
+  /** Reads every entity the proxy uses, in one read transaction. */
+  public ConfigSnapshot compile(dev.fulcrum.store.Store store, long version) {
+    return store.read(
+        tx ->
+            compile(
+                version,
+                tx.all(Entities.SERVICES),
+                tx.all(Entities.ROUTES),
+                tx.all(Entities.UPSTREAMS),
+                tx.all(Entities.TARGETS)));
+  }
+}

@@ -1,0 +1,284 @@
+package dev.fulcrum.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fulcrum.model.Entities;
+import dev.fulcrum.model.EntityType;
+import dev.fulcrum.model.FieldErrors;
+import dev.fulcrum.model.Ids;
+import dev.fulcrum.model.Json;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Kong's DAO semantics over a {@link Store}: validation and defaults, auto fields, unique and
+ * foreign-key checks, cascading and restricted deletes, and one change event per row written.
+ * Every public method is one transaction.
+ */
+public final class Dao {
+  private final Store store;
+
+  public Dao(Store store) {
+    this.store = store;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  /** By id when {@code key} is a UUID, else by the endpoint key (name). */
+  public Optional<ObjectNode> select(EntityType type, String key) {
+    return store.read(tx -> select(tx, type, key));
+  }
+
+  static Optional<ObjectNode> select(StoreTx tx, EntityType type, String key) {
+    if (Ids.isUuid(key)) {
+      Optional<ObjectNode> byId = tx.get(type, key.toLowerCase());
+      if (byId.isPresent() || type.uniqueFields().isEmpty()) {
+        return byId;
+      }
+    }
+    if (type.uniqueFields().contains(type.endpointKey())) {
+      return tx.findUnique(type, List.of(type.endpointKey()), List.of(key));
+    }
+    return Optional.empty();
+  }
+
+  /** A target of an upstream, by id or by its {@code host:port} (normalised as stored). */
+  public Optional<ObjectNode> selectTarget(String upstreamId, String key) {
+    return store.read(tx -> selectTarget(tx, upstreamId, key));
+  }
+
+  static Optional<ObjectNode> selectTarget(StoreTx tx, String upstreamId, String key) {
+    Optional<ObjectNode> found;
+    if (Ids.isUuid(key)) {
+      found = tx.get(Entities.TARGETS, key.toLowerCase());
+    } else {
+      found =
+          tx.findUnique(
+              Entities.TARGETS,
+              List.of("upstream", "target"),
+              List.of(upstreamId, Entities.normalizeTarget(key)));
+    }
+    return found.filter(t -> upstreamId.equals(Json.text(t.get("upstream"), "id")));
+  }
+
+  public Page page(EntityType type, PageRequest request) {
+    try {
+      return store.read(tx -> tx.page(type, request));
+    } catch (InvalidOffsetException e) {
+      throw DaoException.invalidOffset(e.getMessage());
+    }
+  }
+
+  public List<ObjectNode> all(EntityType type) {
+    return store.read(tx -> tx.all(type));
+  }
+
+  // ----------------------------------------------------------------- writes
+
+  public ObjectNode insert(EntityType type, ObjectNode input) {
+    return write(tx -> insert(tx, type, input));
+  }
+
+  private ObjectNode insert(StoreTx tx, EntityType type, ObjectNode input) {
+    type.schema().applyShorthands(input);
+    resolveForeignKeys(tx, type, input);
+    String id = Json.text(input, "id");
+    if (id != null && Ids.isUuid(id) && tx.get(type, id.toLowerCase()).isPresent()) {
+      throw DaoException.primaryKeyViolation(id);
+    }
+    stampNew(type, input);
+    ObjectNode entity = validate(type, input);
+    checkReferences(tx, type, entity);
+    checkUnique(tx, type, entity);
+    tx.insert(type, entity);
+    tx.publish(ChangeEvent.INVALIDATIONS, type.name() + ":create:" + Json.text(entity, "id"));
+    return entity;
+  }
+
+  /** PATCH: merges {@code patch} into the stored entity (records deep, the rest replaced). */
+  public ObjectNode update(EntityType type, String id, ObjectNode patch) {
+    return write(
+        tx -> {
+          ObjectNode existing =
+              tx.get(type, id).orElseThrow(() -> DaoException.notFound(Json.object().put("id", id)));
+          type.schema().applyShorthands(patch);
+          resolveForeignKeys(tx, type, patch);
+          patch.remove("id");
+          ObjectNode merged = type.schema().mergeWithSchema(existing, patch);
+          merged.set("updated_at", now(type));
+          ObjectNode entity = validate(type, merged);
+          checkReferences(tx, type, entity);
+          checkUnique(tx, type, entity);
+          tx.update(type, entity);
+          tx.publish(ChangeEvent.INVALIDATIONS, type.name() + ":update:" + id);
+          return entity;
+        });
+  }
+
+  /**
+   * PUT: creates or replaces the entity at {@code existingId} (null when none exists); fields the
+   * body leaves out take their defaults again. {@code id} is the id to create with.
+   */
+  public ObjectNode upsert(EntityType type, String existingId, String id, ObjectNode input) {
+    return write(
+        tx -> {
+          Optional<ObjectNode> existing =
+              existingId == null ? Optional.empty() : tx.get(type, existingId);
+          if (existing.isEmpty()) {
+            input.put("id", id);
+            return insert(tx, type, input);
+          }
+          type.schema().applyShorthands(input);
+          resolveForeignKeys(tx, type, input);
+          input.put("id", existingId);
+          input.set("created_at", existing.get().get("created_at"));
+          input.set("updated_at", now(type));
+          ObjectNode entity = validate(type, input);
+          checkReferences(tx, type, entity);
+          checkUnique(tx, type, entity);
+          tx.update(type, entity);
+          tx.publish(ChangeEvent.INVALIDATIONS, type.name() + ":update:" + existingId);
+          return entity;
+        });
+  }
+
+  /** Deletes the entity and its cascading children; refuses if a restricting child exists. */
+  public void delete(EntityType type, String id) {
+    write(
+        tx -> {
+          delete(tx, type, id);
+          return null;
+        });
+  }
+
+  private void delete(StoreTx tx, EntityType type, String id) {
+    for (EntityType child : Entities.ALL) {
+      EntityType.ForeignKey fk = child.foreignKeyTo(type.name());
+      if (fk == null) {
+        continue;
+      }
+      List<ObjectNode> children = tx.children(child, fk.field(), id);
+      if (children.isEmpty()) {
+        continue;
+      }
+      if (!fk.cascade()) {
+        throw DaoException.referencedBy(type.name(), child.name());
+      }
+      for (ObjectNode c : children) {
+        delete(tx, child, Json.text(c, "id"));
+      }
+    }
+    tx.delete(type, id);
+    tx.publish(ChangeEvent.INVALIDATIONS, type.name() + ":delete:" + id);
+  }
+
+  private <T> T write(Store.Work<T> work) {
+    try {
+      return store.write(work);
+    } catch (UniqueViolationException e) {
+      throw DaoException.uniqueViolation(Json.object().put("message", e.getMessage()));
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static ObjectNode validate(EntityType type, ObjectNode input) {
+    FieldErrors errors = new FieldErrors();
+    ObjectNode entity = type.schema().validate(input, errors);
+    if (!errors.isEmpty()) {
+      throw DaoException.schemaViolation(errors);
+    }
+    if (type == Entities.TARGETS) {
+      entity.put("target", Entities.normalizeTarget(entity.get("target").asText()));
+    }
+    if (Json.text(entity, "id") != null) {
+      entity.put("id", Json.text(entity, "id").toLowerCase());
+    }
+    return entity;
+  }
+
+  private static void stampNew(EntityType type, ObjectNode input) {
+    if (Json.isNull(input.get("id"))) {
+      input.put("id", Ids.newId());
+    }
+    JsonNode now = now(type);
+    if (Json.isNull(input.get("created_at"))) {
+      input.set("created_at", now);
+    }
+    input.set("updated_at", now);
+  }
+
+  private static JsonNode now(EntityType type) {
+    long millis = System.currentTimeMillis();
+    if (type.millisecondTimestamps()) {
+      return Json.NODES.numberNode(java.math.BigDecimal.valueOf(millis, 3));
+    }
+    return Json.NODES.numberNode(millis / 1000);
+  }
+
+  /** {@code service: {name: "x"}} is resolved to the service's id, as Kong does. */
+  private static void resolveForeignKeys(StoreTx tx, EntityType type, ObjectNode input) {
+    for (EntityType.ForeignKey fk : type.foreignKeys()) {
+      JsonNode ref = input.get(fk.field());
+      if (ref == null || !ref.isObject() || ref.has("id")) {
+        continue;
+      }
+      EntityType parent = Entities.byName(fk.parent());
+      String key = parent.endpointKey();
+      JsonNode value = ref.get(key);
+      if (value == null || !value.isTextual()) {
+        continue;
+      }
+      Optional<ObjectNode> found = tx.findUnique(parent, List.of(key), List.of(value.asText()));
+      if (found.isEmpty()) {
+        throw DaoException.foreignKeyUnresolved(fk.field(), key, value.asText(), parent.name());
+      }
+      input.set(fk.field(), Json.object().put("id", Json.text(found.get(), "id")));
+    }
+  }
+
+  private static void checkReferences(StoreTx tx, EntityType type, ObjectNode entity) {
+    for (EntityType.ForeignKey fk : type.foreignKeys()) {
+      JsonNode ref = entity.get(fk.field());
+      if (Json.isNull(ref)) {
+        continue;
+      }
+      String parentId = Json.text(ref, "id");
+      if (tx.get(Entities.byName(fk.parent()), parentId).isEmpty()) {
+        throw DaoException.foreignKeyMissing(fk.field(), fk.parent(), Json.object().put("id", parentId));
+      }
+    }
+  }
+
+  private static void checkUnique(StoreTx tx, EntityType type, ObjectNode entity) {
+    String id = Json.text(entity, "id");
+    for (String field : type.uniqueFields()) {
+      String value = Json.text(entity, field);
+      if (value == null) {
+        continue;
+      }
+      Optional<ObjectNode> other = tx.findUnique(type, List.of(field), List.of(value));
+      if (other.isPresent() && !id.equals(Json.text(other.get(), "id"))) {
+        throw DaoException.uniqueViolation(Json.object().put(field, value));
+      }
+    }
+    if (!type.compositeUnique().isEmpty()) {
+      List<String> values = new ArrayList<>();
+      ObjectNode key = Json.object();
+      for (String field : type.compositeUnique()) {
+        JsonNode v = entity.get(field);
+        key.set(field, v);
+        values.add(v.isObject() ? Json.text(v, "id") : v.asText());
+      }
+      Optional<ObjectNode> other = tx.findUnique(type, type.compositeUnique(), values);
+      if (other.isPresent() && !id.equals(Json.text(other.get(), "id"))) {
+        throw DaoException.uniqueViolation(key);
+      }
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dev.fulcrum.store;
+
+import java.util.List;
+
+/**
+ * Where configuration lives. Each {@link #write} is one transaction: it commits as a whole with
+ * the change events it published, or changes nothing.
+ */
+public interface Store extends AutoCloseable {
+  @FunctionalInterface
+  interface Work<T> {
+    T run(StoreTx tx);
+  }
+
+  <T> T write(Work<T> work);
+
+  <T> T read(Work<T> work);
+
+  /** Change-log rows after {@code afterId}, oldest first, at most {@code limit}. */
+  List<ChangeEvent> eventsAfter(long afterId, int limit);
+
+  /** Id of the newest change-log row, 0 when empty. */
+  long lastEventId();
+
+  /** Called after every local commit (so this node polls at once instead of waiting). */
+  void onCommit(Runnable listener);
+
+  /** Whether the database answers right now. */
+  boolean reachable();
+
+  String nodeId();
+
+  /** "embedded" or "postgres", for /status and GET /. */
+  String kind();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,379 @@
+package dev.fulcrum.store.jdbc;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fulcrum.model.EntityType;
+import dev.fulcrum.model.Json;
+import dev.fulcrum.store.ChangeEvent;
+import dev.fulcrum.store.InvalidOffsetException;
+import dev.fulcrum.store.Page;
+import dev.fulcrum.store.PageRequest;
+import dev.fulcrum.store.Store;
+import dev.fulcrum.store.StoreException;
+import dev.fulcrum.store.StoreTx;
+import dev.fulcrum.store.UniqueViolationException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A {@link Store} over JDBC. Subclasses say how to get a connection and how their database spells
+ * an auto-increment key and reports a unique violation.
+ */
+public abstract class JdbcStore implements Store {
+  private final String nodeId;
+  private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
+
+  protected JdbcStore(String nodeId) {
+    this.nodeId = nodeId;
+  }
+
+  /** Runs {@code body} with a connection this thread may use exclusively. */
+  protected abstract <T> T withConnection(SqlFunction<T> body);
+
+  protected abstract String autoIdColumn();
+
+  protected abstract boolean isUniqueViolation(SQLException e);
+
+  /** Called after a write commits, before the local listeners (PostgreSQL sends NOTIFY here). */
+  protected void afterCommit(Connection c) throws SQLException {}
+
+  @FunctionalInterface
+  protected interface SqlFunction<T> {
+    T apply(Connection c) throws SQLException;
+  }
+
+  @Override
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** Applies pending schema migrations. */
+  public List<String> migrateUp() {
+    return withConnection(c -> Migrations.up(c, autoIdColumn()));
+  }
+
+  public List<String> executedMigrations() {
+    return withConnection(Migrations::executed);
+  }
+
+  public void reset() {
+    withConnection(
+        c -> {
+          Migrations.reset(c);
+          return null;
+        });
+  }
+
+  @Override
+  public <T> T write(Work<T> work) {
+    T result = transaction(work, false);
+    for (Runnable l : commitListeners) {
+      l.run();
+    }
+    return result;
+  }
+
+  @Override
+  public <T> T read(Work<T> work) {
+    return transaction(work, true);
+  }
+
+  private <T> T transaction(Work<T> work, boolean readOnly) {
+    return withConnection(
+        c -> {
+          c.setAutoCommit(false);
+          try {
+            T result = work.run(new Tx(c));
+            if (!readOnly) {
+              afterCommit(c);
+            }
+            c.commit();
+            return result;
+          } catch (RuntimeException | SQLException e) {
+            c.rollback();
+            throw e;
+          } finally {
+            c.setAutoCommit(true);
+          }
+        });
+  }
+
+  @Override
+  public List<ChangeEvent> eventsAfter(long afterId, int limit) {
+    return withConnection(
+        c -> {
+          List<ChangeEvent> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT id, node_id, channel, data FROM cluster_events WHERE id > ? ORDER BY id LIMIT ?")) {
+            ps.setLong(1, afterId);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(new ChangeEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public long lastEventId() {
+    return withConnection(
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement("SELECT MAX(id) FROM cluster_events");
+              ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0L;
+          }
+        });
+  }
+
+  @Override
+  public void onCommit(Runnable listener) {
+    commitListeners.add(listener);
+  }
+
+  @Override
+  public boolean reachable() {
+    try {
+      return withConnection(c -> c.isValid(2));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Wraps SQL failures: unique violations keep their meaning, the rest become StoreException. */
+  protected RuntimeException translate(SQLException e) {
+    if (isUniqueViolation(e)) {
+      return new UniqueViolationException(e.getMessage());
+    }
+    return new StoreException("database error: " + e.getMessage(), e);
+  }
+
+  private final class Tx implements StoreTx {
+    private final Connection c;
+
+    Tx(Connection c) {
+      this.c = c;
+    }
+
+    private ObjectNode doc(ResultSet rs) throws SQLException {
+      return Json.parseObject(rs.getString("doc"));
+    }
+
+    @Override
+    public Optional<ObjectNode> get(EntityType type, String id) {
+      return query(
+          "SELECT doc FROM " + type.name() + " WHERE id = ?", List.of(id)).stream().findFirst();
+    }
+
+    @Override
+    public Optional<ObjectNode> findUnique(EntityType type, List<String> fields, List<String> values) {
+      StringBuilder sql = new StringBuilder("SELECT doc FROM ").append(type.name()).append(" WHERE ");
+      for (int i = 0; i < fields.size(); i++) {
+        if (i > 0) {
+          sql.append(" AND ");
+        }
+        sql.append(Tables.column(type, fields.get(i))).append(" = ?");
+      }
+      return query(sql.toString(), values).stream().findFirst();
+    }
+
+    @Override
+    public List<ObjectNode> all(EntityType type) {
+      return query("SELECT doc FROM " + type.name() + " ORDER BY id", List.of());
+    }
+
+    @Override
+    public List<ObjectNode> children(EntityType type, String foreignField, String parentId) {
+      return query(
+          "SELECT doc FROM " + type.name() + " WHERE " + Tables.column(type, foreignField) + " = ? ORDER BY id",
+          List.of(parentId));
+    }
+
+    @Override
+    public Page page(EntityType type, PageRequest req) {
+      List<Object> args = new ArrayList<>();
+      StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+      if (req.foreignField() != null) {
+        where.append(" AND ").append(Tables.column(type, req.foreignField())).append(" = ?");
+        args.add(req.foreignId());
+      }
+      if (req.tags() != null && !req.tags().isEmpty()) {
+        where.append(" AND id IN (SELECT entity_id FROM tags WHERE entity_name = ? AND tag IN (");
+        args.add(type.name());
+        for (int i = 0; i < req.tags().size(); i++) {
+          where.append(i == 0 ? "?" : ", ?");
+          args.add(req.tags().get(i));
+        }
+        where.append(") GROUP BY entity_id HAVING COUNT(DISTINCT tag) >= ?)");
+        args.add(req.anyTag() ? 1 : req.tags().size());
+      }
+      boolean newestFirst = type.millisecondTimestamps();
+      if (newestFirst) {
+        // Targets are listed newest first, as Kong does; their offset is a row count.
+        int skip = req.offset() == null ? 0 : parseCount(req.offset());
+        List<ObjectNode> rows =
+            query(
+                "SELECT doc FROM " + type.name() + where + " ORDER BY created_at DESC, id DESC LIMIT "
+                    + (req.size() + 1) + " OFFSET " + skip,
+                args);
+        return trim(rows, req.size(), () -> Integer.toString(skip + req.size()));
+      }
+      if (req.offset() != null) {
+        where.append(" AND id > ?");
+        args.add(decodeOffset(req.offset()));
+      }
+      List<ObjectNode> rows =
+          query("SELECT doc FROM " + type.name() + where + " ORDER BY id LIMIT " + (req.size() + 1), args);
+      return trim(rows, req.size(), () -> encodeOffset(Json.text(rows.get(req.size() - 1), "id")));
+    }
+
+    private Page trim(List<ObjectNode> rows, int size, java.util.function.Supplier<String> next) {
+      if (rows.size() > size) {
+        String offset = next.get();
+        return new Page(new ArrayList<>(rows.subList(0, size)), offset);
+      }
+      return new Page(rows, null);
+    }
+
+    @Override
+    public void insert(EntityType type, ObjectNode entity) {
+      List<String> cols = Tables.columns(type);
+      StringBuilder sql = new StringBuilder("INSERT INTO ").append(type.name()).append(" (id, ");
+      StringBuilder qs = new StringBuilder("?, ");
+      for (String col : cols) {
+        sql.append(col).append(", ");
+        qs.append("?, ");
+      }
+      sql.append("created_at, doc) VALUES (").append(qs).append("?, ?)");
+      List<Object> args = new ArrayList<>();
+      args.add(Json.text(entity, "id"));
+      for (String col : cols) {
+        args.add(Tables.value(type, entity, col));
+      }
+      args.add(Tables.createdAt(entity));
+      args.add(Json.write(entity));
+      execute(sql.toString(), args);
+      writeTags(type, entity);
+    }
+
+    @Override
+    public void update(EntityType type, ObjectNode entity) {
+      List<String> cols = Tables.columns(type);
+      StringBuilder sql = new StringBuilder("UPDATE ").append(type.name()).append(" SET ");
+      List<Object> args = new ArrayList<>();
+      for (String col : cols) {
+        sql.append(col).append(" = ?, ");
+        args.add(Tables.value(type, entity, col));
+      }
+      sql.append("created_at = ?, doc = ? WHERE id = ?");
+      args.add(Tables.createdAt(entity));
+      args.add(Json.write(entity));
+      args.add(Json.text(entity, "id"));
+      execute(sql.toString(), args);
+      execute("DELETE FROM tags WHERE entity_name = ? AND entity_id = ?", List.of(type.name(), Json.text(entity, "id")));
+      writeTags(type, entity);
+    }
+
+    @Override
+    public void delete(EntityType type, String id) {
+      execute("DELETE FROM " + type.name() + " WHERE id = ?", List.of(id));
+      execute("DELETE FROM tags WHERE entity_name = ? AND entity_id = ?", List.of(type.name(), id));
+    }
+
+    @Override
+    public void publish(String channel, String data) {
+      execute(
+          "INSERT INTO cluster_events (node_id, at, channel, data) VALUES (?, ?, ?, ?)",
+          List.of(nodeId, System.currentTimeMillis() / 1000.0, channel, data));
+    }
+
+    private void writeTags(EntityType type, ObjectNode entity) {
+      var tags = entity.get("tags");
+      if (tags == null || !tags.isArray()) {
+        return;
+      }
+      for (var tag : tags) {
+        execute(
+            "INSERT INTO tags (entity_name, entity_id, tag) VALUES (?, ?, ?)",
+            List.of(type.name(), Json.text(entity, "id"), tag.asText()));
+      }
+    }
+
+    private List<ObjectNode> query(String sql, List<?> args) {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        bind(ps, args);
+        List<ObjectNode> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(doc(rs));
+          }
+        }
+        return out;
+      } catch (SQLException e) {
+        throw translate(e);
+      }
+    }
+
+    private void execute(String sql, List<?> args) {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        bind(ps, args);
+        ps.executeUpdate();
+      } catch (SQLException e) {
+        throw translate(e);
+      }
+    }
+
+    private void bind(PreparedStatement ps, List<?> args) throws SQLException {
+      for (int i = 0; i < args.size(); i++) {
+        Object a = args.get(i);
+        if (a instanceof Double) {
+          ps.setDouble(i + 1, (Double) a);
+        } else if (a instanceof Integer) {
+          ps.setInt(i + 1, (Integer) a);
+        } else if (a == null) {
+          ps.setNull(i + 1, java.sql.Types.VARCHAR);
+        } else {
+          ps.setString(i + 1, a.toString());
+        }
+      }
+    }
+  }
+
+  static String encodeOffset(String id) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(id.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String decodeOffset(String token) {
+    try {
+      String id = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+      if (!dev.fulcrum.model.Ids.isUuid(id)) {
+        throw new InvalidOffsetException("'" + token + "' is not a valid offset: bad base64 encoding");
+      }
+      return id;
+    } catch (IllegalArgumentException e) {
+      throw new InvalidOffsetException("'" + token + "' is not a valid offset: bad base64 encoding");
+    }
+  }
+
+  private static int parseCount(String token) {
+    try {
+      int n = Integer.parseInt(token);
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new InvalidOffsetException("'" + token + "' is not a valid offset: bad base64 encoding");
+    }
+  }
+}

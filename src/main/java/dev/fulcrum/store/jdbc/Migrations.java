@@ -1,0 +1,104 @@
+package dev.fulcrum.store.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Schema migrations, applied in order and recorded in {@code schema_meta}. The SQL is written once
+ * for both databases; {@code ${AUTO_ID}} is the one construct they spell differently.
+ */
+public final class Migrations {
+  /** A named step; its statements run in one transaction. */
+  public record Migration(String name, List<String> statements) {}
+
+  public static final List<Migration> ALL =
+      List.of(
+          new Migration(
+              "000_base",
+              List.of(
+                  "CREATE TABLE IF NOT EXISTS services (id TEXT PRIMARY KEY, name TEXT UNIQUE,"
+                      + " created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
+                  "CREATE TABLE IF NOT EXISTS routes (id TEXT PRIMARY KEY, name TEXT UNIQUE,"
+                      + " service_id TEXT, created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
+                  "CREATE INDEX IF NOT EXISTS routes_service_id ON routes (service_id)",
+                  "CREATE TABLE IF NOT EXISTS upstreams (id TEXT PRIMARY KEY, name TEXT UNIQUE,"
+                      + " created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
+                  "CREATE TABLE IF NOT EXISTS targets (id TEXT PRIMARY KEY, upstream_id TEXT,"
+                      + " target TEXT, created_at DOUBLE PRECISION, doc TEXT NOT NULL,"
+                      + " UNIQUE (upstream_id, target))",
+                  "CREATE TABLE IF NOT EXISTS tags (entity_name TEXT NOT NULL, entity_id TEXT NOT NULL,"
+                      + " tag TEXT NOT NULL, PRIMARY KEY (entity_name, entity_id, tag))",
+                  "CREATE INDEX IF NOT EXISTS tags_tag ON tags (tag)",
+                  "CREATE TABLE IF NOT EXISTS cluster_events (id ${AUTO_ID}, node_id TEXT NOT NULL,"
+                      + " at DOUBLE PRECISION NOT NULL, channel TEXT NOT NULL, data TEXT)")));
+
+  private Migrations() {}
+
+  static void ensureMetaTable(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS schema_meta (name TEXT PRIMARY KEY, executed_at DOUBLE PRECISION)");
+    }
+  }
+
+  static List<String> executed(Connection c) throws SQLException {
+    ensureMetaTable(c);
+    List<String> names = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT name FROM schema_meta ORDER BY name")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    return names;
+  }
+
+  /** Runs the pending migrations; returns their names. */
+  static List<String> up(Connection c, String autoId) throws SQLException {
+    List<String> done = executed(c);
+    List<String> ran = new ArrayList<>();
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      for (Migration m : ALL) {
+        if (done.contains(m.name())) {
+          continue;
+        }
+        try (Statement s = c.createStatement()) {
+          for (String sql : m.statements()) {
+            s.execute(sql.replace("${AUTO_ID}", autoId));
+          }
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement("INSERT INTO schema_meta (name, executed_at) VALUES (?, ?)")) {
+          ps.setString(1, m.name());
+          ps.setDouble(2, System.currentTimeMillis() / 1000.0);
+          ps.executeUpdate();
+        }
+        c.commit();
+        ran.add(m.name());
+      }
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(auto);
+    }
+    return ran;
+  }
+
+  /** Drops every table Fulcrum made. */
+  static void reset(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      for (String table :
+          List.of("targets", "upstreams", "routes", "services", "tags", "cluster_events", "schema_meta")) {
+        s.execute("DROP TABLE IF EXISTS " + table);
+      }
+    }
+  }
+}

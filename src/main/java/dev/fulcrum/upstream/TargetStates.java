@@ -1,0 +1,40 @@
+package dev.fulcrum.upstream;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's registry of {@link TargetState}s. A state no snapshot uses is kept for a while
+ * (Kong keeps health 300 s across a balancer rebuild), so removing and re-adding a target, or a
+ * burst of edits, does not lose what the node learned.
+ */
+public final class TargetStates {
+  private static final long RETAIN_NANOS = TimeUnit.SECONDS.toNanos(300);
+
+  private final ConcurrentHashMap<String, TargetState> states = new ConcurrentHashMap<>();
+
+  public static String key(String upstreamId, String target) {
+    return upstreamId + "|" + target;
+  }
+
+  public TargetState get(String upstreamId, String target) {
+    TargetState s = states.computeIfAbsent(key(upstreamId, target), TargetState::new);
+    s.seen();
+    return s;
+  }
+
+  public TargetState find(String upstreamId, String target) {
+    return states.get(key(upstreamId, target));
+  }
+
+  /** Forgets states not in {@code live} that nobody has used for the retention period. */
+  public void sweep(Set<String> live) {
+    long now = System.nanoTime();
+    states.values().removeIf(s -> !live.contains(s.key()) && now - s.lastSeenNanos() > RETAIN_NANOS);
+  }
+
+  public int size() {
+    return states.size();
+  }
+}

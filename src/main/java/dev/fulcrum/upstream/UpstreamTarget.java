@@ -1,0 +1,102 @@
+package dev.fulcrum.upstream;
+
+import dev.fulcrum.model.HostPort;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+/**
+ * A target as one snapshot balances it: where to connect, the Host header it expects, its weight
+ * and its long-lived state.
+ */
+public final class UpstreamTarget {
+  private final String upstreamId;
+  private final String target;
+  private final String host;
+  private final int port;
+  private final int weight;
+  private final int index;
+  private final TargetState state;
+  private final InetSocketAddress address;
+  private final String hostHeader;
+
+  public UpstreamTarget(
+      String upstreamId, String target, String host, int port, int weight, int index, TargetState state, String hostHeader) {
+    this.upstreamId = upstreamId;
+    this.target = target;
+    this.host = host;
+    this.port = port;
+    this.weight = weight;
+    this.index = index;
+    this.state = state;
+    this.address = literalAddress(host, port);
+    this.hostHeader = hostHeader;
+  }
+
+  /** The address when {@code host} is an IP literal (no DNS needed), else null. */
+  public static InetSocketAddress literalAddress(String host, int port) {
+    HostPort hp = HostPort.parse(host);
+    if (!hp.valid() || !hp.isIp()) {
+      return null;
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByName(hp.host()), port);
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
+  /** Host header for this target: the name (or IP) plus the port unless it is the default. */
+  public static String hostHeader(String host, int port, boolean https) {
+    String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    int defaultPort = https ? 443 : 80;
+    return port == defaultPort ? h : h + ":" + port;
+  }
+
+  public String upstreamId() {
+    return upstreamId;
+  }
+
+  /** {@code host:port} as stored. */
+  public String target() {
+    return target;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int weight() {
+    return weight;
+  }
+
+  /** Position within its upstream's target array. */
+  public int index() {
+    return index;
+  }
+
+  public TargetState state() {
+    return state;
+  }
+
+  public boolean usable() {
+    return weight > 0 && state.usable();
+  }
+
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  public String hostHeader() {
+    return hostHeader;
+  }
+
+  @Override
+  public String toString() {
+    return target;
+  }
+}

@@ -244,8 +244,9 @@ public final class Node implements AutoCloseable {
     }
     feed.close();
     adminWorker.shutdownNow();
-    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    adminLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    // Bounded waits: a stop must never hang, whatever a loop is doing.
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    adminLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     proxy.close();
     store.close();
     try {

@@ -4,29 +4,39 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection. Reads are explicit (auto-read is off and a FlowControlHandler sits in
- * front): a request is read, served by an {@link Exchange}, and only then is the next one read,
- * so pipelined requests wait their turn and a slow upstream slows the client down.
+ * One client connection. Auto-read is off: a message is taken only when the current step asks for
+ * one ({@link #readNext}), so a request is served by its {@link Exchange} before the next one is
+ * looked at, pipelined requests wait their turn, and a slow upstream slows the client down. The
+ * decoder may produce several messages from one read; they wait in a small queue.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ClientHandler.class);
+  private static final long LINGER_MILLIS = 2000;
 
   final HttpProxy proxy;
   private ChannelHandlerContext ctx;
   private Exchange exchange;
+  private final ArrayDeque<Object> inbound = new ArrayDeque<>(4);
+  private boolean wantMessage;
   /** Discarding the rest of a request body we answered without reading it all. */
   private boolean discarding;
+  /** Answered and half-closed; dropping input until the client closes. */
+  private boolean lingering;
   String clientIp;
   String localPort;
+  int localPortNumber;
 
   ClientHandler(HttpProxy proxy) {
     this.proxy = proxy;
@@ -42,17 +52,44 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
     InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
     clientIp = remote.getAddress().getHostAddress();
-    localPort = Integer.toString(local.getPort());
+    localPortNumber = local.getPort();
+    localPort = Integer.toString(localPortNumber);
     proxy.inFlight().opened(ctx.channel());
     ctx.channel().closeFuture().addListener(f -> proxy.inFlight().closed(ctx.channel()));
-    ctx.read();
+    readNext();
+  }
+
+  /** Asks for the next message: from the queue if one is there, else from the socket. */
+  void readNext() {
+    wantMessage = true;
+    if (inbound.isEmpty()) {
+      ctx.read();
+    } else {
+      drain();
+    }
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (lingering) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    inbound.add(msg);
+    drain();
+  }
+
+  private void drain() {
+    while (wantMessage && !inbound.isEmpty()) {
+      wantMessage = false;
+      dispatch(inbound.poll());
+    }
+  }
+
+  private void dispatch(Object msg) {
     if (msg instanceof HttpRequest) {
       if (exchange != null || discarding) {
-        // Cannot happen with one read per message; refuse rather than mix two requests.
+        // Cannot happen when messages are taken one at a time; refuse rather than mix requests.
         ReferenceCountUtil.release(msg);
         ctx.close();
         return;
@@ -72,10 +109,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         discarding = false;
       }
       ReferenceCountUtil.release(msg);
-      ctx.read();
+      readNext();
       return;
     }
     ReferenceCountUtil.release(msg);
+    readNext();
   }
 
   /**
@@ -91,11 +129,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     exchange = null;
     proxy.inFlight().requestEnded();
     if (!keepAlive || proxy.inFlight().draining()) {
-      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      if (requestComplete) {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        lingerThenClose();
+      }
       return;
     }
     discarding = !requestComplete;
-    ctx.read();
+    readNext();
   }
 
   /** No request is being served. */
@@ -109,6 +151,28 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       exchange = null;
       proxy.inFlight().requestEnded();
     }
+    inbound.forEach(ReferenceCountUtil::release);
+    inbound.clear();
+  }
+
+  /**
+   * Closing with unread request bytes makes the kernel send a reset, which can destroy the
+   * response before the client reads it. Like nginx's lingering close: send our FIN, read and drop
+   * what still arrives for a moment, then close.
+   */
+  private void lingerThenClose() {
+    lingering = true;
+    inbound.forEach(ReferenceCountUtil::release);
+    inbound.clear();
+    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
+        .addListener(
+            f -> {
+              if (ctx.channel() instanceof DuplexChannel) {
+                ((DuplexChannel) ctx.channel()).shutdownOutput();
+              }
+              ctx.channel().config().setAutoRead(true);
+              ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            });
   }
 
   @Override
@@ -122,6 +186,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    inbound.forEach(ReferenceCountUtil::release);
+    inbound.clear();
     Exchange e = exchange;
     if (e != null) {
       exchange = null;

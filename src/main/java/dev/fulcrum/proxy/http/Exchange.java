@@ -101,6 +101,10 @@ final class Exchange implements PickContext, Avoid {
   void start() {
     int bad = RequestCheck.status(request);
     if (bad != 0) {
+      if (request instanceof HttpContent) {
+        // The decoder's stand-in for an unparsable request carries an (empty) body.
+        ((HttpContent) request).release();
+      }
       closeClientAfter = true;
       // Kong answers oversized headers with 400 "Request header or cookie too large" (nginx 494).
       respondError(bad == 431 ? 400 : bad, ErrorResponses.messageFor(bad), false);
@@ -122,7 +126,7 @@ final class Exchange implements PickContext, Avoid {
     String query = q < 0 ? null : uri.substring(q);
     String path = PathNormalizer.normalize(rawPath);
     String host = "";
-    int port = Integer.parseInt(client.localPort);
+    int port = client.localPortNumber;
     if (hostHeader != null) {
       int colon = hostHeader.lastIndexOf(':');
       if (colon > 0 && hostHeader.indexOf(']', colon) < 0) {
@@ -311,7 +315,7 @@ final class Exchange implements PickContext, Avoid {
       }
       drainPending();
       if (!requestComplete && !done) {
-        clientChannel.read();
+        client.readNext();
       }
       if (!requestSent && upstream == ch) {
         ch.flush();
@@ -340,7 +344,7 @@ final class Exchange implements PickContext, Avoid {
     forward(content);
     if (!requestComplete) {
       if (upstream.isWritable()) {
-        clientChannel.read();
+        client.readNext();
       } else {
         blockedSinceNanos = System.nanoTime();
       }
@@ -372,7 +376,7 @@ final class Exchange implements PickContext, Avoid {
   void onUpstreamWritable() {
     if (!done && !requestComplete && blockedSinceNanos != 0) {
       blockedSinceNanos = 0;
-      clientChannel.read();
+      client.readNext();
     }
   }
 

@@ -7,7 +7,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flow.FlowControlHandler;
 
 /**
  * The L7 proxy of a node: what its client and upstream connections share (the snapshot, the
@@ -56,7 +55,6 @@ public final class HttpProxy implements AutoCloseable {
       protected void initChannel(Channel ch) {
         ch.pipeline()
             .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK))
-            .addLast("flow", new FlowControlHandler())
             .addLast("client", new ClientHandler(HttpProxy.this));
       }
     };

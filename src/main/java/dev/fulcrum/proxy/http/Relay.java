@@ -22,7 +22,6 @@ final class Relay extends ChannelInboundHandlerAdapter {
   static void join(Channel client, Channel upstream) {
     ChannelPipeline cp = client.pipeline();
     cp.replace("client", "relay", new Relay(upstream));
-    cp.remove("flow");
     cp.remove("codec");
     ChannelPipeline up = upstream.pipeline();
     up.replace("upstream", "relay", new Relay(client));

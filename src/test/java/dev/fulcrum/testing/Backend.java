@@ -1,0 +1,141 @@
+package dev.fulcrum.testing;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.fulcrum.model.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A loopback HTTP server standing in for a real upstream. Every answer is JSON naming the
+ * server and echoing what arrived; a few paths change the behaviour:
+ * {@code /delay/<ms>}, {@code /status/<code>}, {@code /bytes/<n>} (a chunked body of n bytes) and
+ * {@code /echo} (returns the request body).
+ */
+public final class Backend implements AutoCloseable {
+  private final String name;
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newCachedThreadPool();
+  private final AtomicInteger hits = new AtomicInteger();
+
+  private Backend(String name, HttpServer server) {
+    this.name = name;
+    this.server = server;
+  }
+
+  public static Backend start(String name) {
+    return start(name, 0);
+  }
+
+  public static Backend start(String name, int port) {
+    try {
+      HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
+      Backend b = new Backend(name, s);
+      s.createContext("/", b::handle);
+      s.setExecutor(b.executor);
+      s.start();
+      return b;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  public String target() {
+    return "127.0.0.1:" + port();
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int hits() {
+    return hits.get();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    hits.incrementAndGet();
+    String path = ex.getRequestURI().getRawPath();
+    byte[] requestBody;
+    try (InputStream in = ex.getRequestBody()) {
+      requestBody = in.readAllBytes();
+    }
+    try {
+      if (path.startsWith("/delay/")) {
+        Thread.sleep(Long.parseLong(path.substring(7)));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    int status = 200;
+    if (path.startsWith("/status/")) {
+      status = Integer.parseInt(path.substring(8));
+    }
+    ex.getResponseHeaders().set("X-Backend", name);
+    if (path.startsWith("/bytes/")) {
+      long n = Long.parseLong(path.substring(7));
+      ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
+      ex.sendResponseHeaders(200, 0);
+      try (OutputStream out = ex.getResponseBody()) {
+        byte[] chunk = new byte[8192];
+        for (int i = 0; i < chunk.length; i++) {
+          chunk[i] = (byte) ('a' + i % 26);
+        }
+        for (long sent = 0; sent < n; sent += chunk.length) {
+          out.write(chunk, 0, (int) Math.min(chunk.length, n - sent));
+        }
+      }
+      return;
+    }
+    if (path.equals("/echo")) {
+      ex.sendResponseHeaders(200, requestBody.length == 0 ? -1 : requestBody.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(requestBody);
+      }
+      return;
+    }
+    ObjectNode o = Json.object();
+    o.put("server", name);
+    o.put("method", ex.getRequestMethod());
+    o.put("uri", ex.getRequestURI().toString());
+    o.put("path", path);
+    o.put("body_length", requestBody.length);
+    ObjectNode headers = o.putObject("headers");
+    for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
+      headers.put(h.getKey().toLowerCase(Locale.ROOT), String.join(", ", h.getValue()));
+    }
+    byte[] body = Json.write(o).getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    if (status == 204 || status == 304) {
+      ex.sendResponseHeaders(status, -1);
+      ex.close();
+      return;
+    }
+    ex.sendResponseHeaders(status, ex.getRequestMethod().equals("HEAD") ? -1 : body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      if (!ex.getRequestMethod().equals("HEAD")) {
+        out.write(body);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

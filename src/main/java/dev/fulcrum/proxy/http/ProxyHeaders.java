@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
-import java.util.List;
 
 /**
  * Header rewriting on the way to the upstream and back, as Kong does it (nginx_kong.lua, the
@@ -37,13 +36,16 @@ final class ProxyHeaders {
    * is end-to-end and stays. Transfer-Encoding stays: the encoder frames the body by it.
    */
   static void removeHopByHop(HttpHeaders h, boolean keepUpgrade) {
-    List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
-    if (!connection.isEmpty()) {
-      for (String value : connection) {
-        for (String token : value.split(",")) {
-          String name = token.trim();
-          if (!name.isEmpty() && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))) {
-            h.remove(name);
+    String connection = h.get(HttpHeaderNames.CONNECTION);
+    if (connection != null) {
+      // Usually just "keep-alive" or "close"; only other tokens name headers to drop.
+      if (!connection.equalsIgnoreCase("keep-alive") && !connection.equalsIgnoreCase("close")) {
+        for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
+          for (String token : value.split(",")) {
+            String name = token.trim();
+            if (!name.isEmpty() && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))) {
+              h.remove(name);
+            }
           }
         }
       }
@@ -88,7 +90,7 @@ final class ProxyHeaders {
   }
 
   static boolean isWebSocketUpgrade(HttpHeaders h) {
-    return h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
-        && h.contains(HttpHeaderNames.UPGRADE);
+    return h.contains(HttpHeaderNames.UPGRADE)
+        && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
   }
 }

@@ -3,12 +3,14 @@ package dev.fulcrum.proxy.http;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import java.util.List;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * Rejects requests a proxy must not forward: unparsable ones, and those whose framing two servers
@@ -30,33 +32,39 @@ final class RequestCheck {
       }
       return 400;
     }
-    HttpHeaders h = request.headers();
-    List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-    if (!te.isEmpty()) {
+    // One pass over the headers counts what must appear at most once.
+    int transferEncodings = 0;
+    int contentLengths = 0;
+    int hosts = 0;
+    CharSequence te = null;
+    CharSequence length = null;
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence(); it.hasNext(); ) {
+      Map.Entry<CharSequence, CharSequence> e = it.next();
+      CharSequence name = e.getKey();
+      if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
+        hosts++;
+      } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH)) {
+        contentLengths++;
+        length = e.getValue();
+      } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
+        transferEncodings++;
+        te = e.getValue();
+      }
+    }
+    if (transferEncodings > 0) {
       // Both framings present, or a transfer coding other than plain chunked: refuse rather
       // than guess which one the upstream will believe.
-      if (h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-        return 400;
-      }
-      if (te.size() != 1 || !te.get(0).trim().equalsIgnoreCase("chunked")) {
-        return 400;
-      }
-      if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+      if (contentLengths > 0
+          || transferEncodings > 1
+          || !AsciiString.contentEqualsIgnoreCase(AsciiString.trim(te), HttpHeaderValues.CHUNKED)
+          || request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
         return 400;
       }
     }
-    List<String> lengths = h.getAll(HttpHeaderNames.CONTENT_LENGTH);
-    if (lengths.size() > 1) {
+    if (contentLengths > 1 || (contentLengths == 1 && !isDigits(AsciiString.trim(length)))) {
       return 400;
     }
-    if (lengths.size() == 1 && !lengths.get(0).trim().matches("\\d{1,18}")) {
-      return 400;
-    }
-    List<String> hosts = h.getAll(HttpHeaderNames.HOST);
-    if (hosts.size() > 1) {
-      return 400;
-    }
-    if (hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+    if (hosts > 1 || (hosts == 0 && request.protocolVersion().equals(HttpVersion.HTTP_1_1))) {
       return 400;
     }
     String uri = request.uri();
@@ -65,5 +73,18 @@ final class RequestCheck {
       return 400;
     }
     return 0;
+  }
+
+  private static boolean isDigits(CharSequence s) {
+    if (s.length() == 0 || s.length() > 18) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 }

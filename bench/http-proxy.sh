@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# L7 proxy benchmark: requests/s and latency of nginx serving directly, HAProxy (http mode),
+# nginx as a proxy, and Fulcrum, all keep-alive to the same two nginx targets, measured in one run
+# with wrk (1 thread, 50 connections). Each proxy gets one worker thread and, on machines with two
+# or more CPUs, its own CPU (CPU_PROXY, default 1); wrk and the targets share the other
+# (CPU_LOAD, default 0).
+#
+#   bench/http-proxy.sh            DURATION=20 WARMUP=10 CONNS=50 to change the run
+source "$(dirname "$0")/lib.sh"
+need nginx haproxy wrk curl taskset
+DURATION=${DURATION:-15}
+WARMUP=${WARMUP:-10}
+if [ "$(nproc)" -ge 2 ]; then CPU_PROXY=${CPU_PROXY:-1}; CPU_LOAD=${CPU_LOAD:-0}; fi
+T1=19201; T2=19202; HA=19210; NP=19211; FP=19212; FA=19213
+
+cat >"$WORK/backend.conf" <<CONF
+worker_processes 1;
+daemon on;
+pid $WORK/nginx-backend.pid;
+error_log $WORK/nginx-backend.err;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$T1; location / { return 200 "hello from target 1\n"; } }
+  server { listen 127.0.0.1:$T2; location / { return 200 "hello from target 2\n"; } }
+}
+CONF
+${CPU_LOAD:+taskset -c $CPU_LOAD} nginx -c "$WORK/backend.conf" -p "$WORK"
+wait_port $T1; wait_port $T2
+
+cat >"$WORK/haproxy.cfg" <<CONF
+global
+  nbthread 1
+  maxconn 4000
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend fe
+  bind 127.0.0.1:$HA
+  default_backend be
+backend be
+  balance roundrobin
+  http-reuse always
+  server t1 127.0.0.1:$T1
+  server t2 127.0.0.1:$T2
+CONF
+${CPU_PROXY:+taskset -c $CPU_PROXY} haproxy -D -f "$WORK/haproxy.cfg" -p "$WORK/haproxy.pid" 2>/dev/null
+wait_port $HA
+
+cat >"$WORK/proxy.conf" <<CONF
+worker_processes 1;
+daemon on;
+pid $WORK/nginx-proxy.pid;
+error_log $WORK/nginx-proxy.err;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  upstream targets { server 127.0.0.1:$T1; server 127.0.0.1:$T2; keepalive 128; }
+  server {
+    listen 127.0.0.1:$NP;
+    location / { proxy_pass http://targets; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+CONF
+${CPU_PROXY:+taskset -c $CPU_PROXY} nginx -c "$WORK/proxy.conf" -p "$WORK"
+wait_port $NP
+
+start_fulcrum "$WORK/fulcrum" $FP $FA FULCRUM_WORKER_THREADS=1
+A="http://127.0.0.1:$FA"
+curl -sf -X POST "$A/upstreams" --data name=bench_upstream >/dev/null
+curl -sf -X POST "$A/upstreams/bench_upstream/targets" --data target=127.0.0.1:$T1 >/dev/null
+curl -sf -X POST "$A/upstreams/bench_upstream/targets" --data target=127.0.0.1:$T2 >/dev/null
+curl -sf -X POST "$A/services" --data name=bench --data host=bench_upstream >/dev/null
+curl -sf -X POST "$A/services/bench/routes" --data 'paths[]=/' --data strip_path=false >/dev/null
+
+declare -A URL=(
+  [nginx-direct]="http://127.0.0.1:$T1/"
+  [haproxy]="http://127.0.0.1:$HA/"
+  [nginx-proxy]="http://127.0.0.1:$NP/"
+  [fulcrum]="http://127.0.0.1:$FP/"
+)
+ORDER=(nginx-direct haproxy nginx-proxy fulcrum)
+declare -A RPS P50 P99 BAD
+for name in "${ORDER[@]}"; do
+  wrk_run "${URL[$name]}" "$WARMUP" >/dev/null
+  read -r RPS[$name] P50[$name] P99[$name] BAD[$name] < <(wrk_run "${URL[$name]}" "$DURATION")
+done
+
+echo
+echo "L7 keep-alive proxy, wrk -t1 -c${CONNS:-50} -d${DURATION}s, $(nproc) CPUs, proxy CPU ${CPU_PROXY:-shared}"
+printf "%-14s %10s %9s %9s %11s %11s %8s\n" target req/s p50_ms p99_ms "rps/haproxy" "p99/haproxy" non2xx
+for name in "${ORDER[@]}"; do
+  printf "%-14s %10s %9s %9s %11.2f %11.2f %8s\n" "$name" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" \
+    "$(echo "${RPS[$name]} / ${RPS[haproxy]}" | bc -l)" "$(echo "${P99[$name]} / ${P99[haproxy]}" | bc -l)" "${BAD[$name]}"
+done

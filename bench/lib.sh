@@ -1,0 +1,66 @@
+# Shared helpers for the bench scripts (sourced).
+set -euo pipefail
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+WORK="${WORK:-$(mktemp -d /tmp/fulcrum-bench.XXXXXX)}"
+PIDS=()
+
+need() {
+  local missing=()
+  for tool in "$@"; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "installing ${missing[*]} ..." >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >/dev/null
+    else
+      echo "missing: ${missing[*]} (apt-get install -y ${missing[*]})" >&2; exit 1
+    fi
+  fi
+}
+
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  [ -f "$WORK/nginx-backend.pid" ] && kill "$(cat "$WORK/nginx-backend.pid")" 2>/dev/null || true
+  [ -f "$WORK/nginx-proxy.pid" ] && kill "$(cat "$WORK/nginx-proxy.pid")" 2>/dev/null || true
+  [ -f "$WORK/haproxy.pid" ] && kill "$(cat "$WORK/haproxy.pid")" 2>/dev/null || true
+  sleep 1
+}
+trap cleanup EXIT
+
+wait_port() {
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "port $1 did not open" >&2; return 1
+}
+
+ensure_jar() {
+  [ -f "$ROOT/target/fulcrum.jar" ] || (cd "$ROOT" && mvn -q -B -DskipTests package)
+}
+
+# start_fulcrum <prefix> <proxy port> <admin port> [extra env...]
+start_fulcrum() {
+  local prefix=$1 pport=$2 aport=$3; shift 3
+  ensure_jar
+  env FULCRUM_PREFIX="$prefix" FULCRUM_PROXY_LISTEN="127.0.0.1:$pport" FULCRUM_ADMIN_LISTEN="127.0.0.1:$aport" \
+    FULCRUM_LOG_LEVEL=warn "$@" \
+    ${CPU_PROXY:+taskset -c $CPU_PROXY} java ${FULCRUM_JAVA_OPTS:--Dio.netty.leakDetection.level=disabled} \
+    -jar "$ROOT/target/fulcrum.jar" start >"$prefix.log" 2>&1 &
+  PIDS+=($!)
+  wait_port "$pport"; wait_port "$aport"
+}
+
+# wrk_run <url> <seconds> -> prints "rps p50_ms p99_ms"
+wrk_run() {
+  local out
+  out=$(${CPU_LOAD:+taskset -c $CPU_LOAD} wrk -t1 -c"${CONNS:-50}" -d"$2"s --latency "$1")
+  echo "$out" | awk '
+    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+    /Requests\/sec/ { rps=$2 }
+    $1=="50%" { p50=ms($2) }
+    $1=="99%" { p99=ms($2) }
+    /Non-2xx/ { non2xx=$NF }
+    /Socket errors/ { errs=$0 }
+    END { printf "%.0f %.3f %.3f %s\n", rps, p50, p99, (non2xx==""?0:non2xx) }'
+}

@@ -35,6 +35,7 @@ public final class AdminApi {
   private final NodeSettings settings;
   private final InFlight inFlight;
   private final EntityEndpoints entities;
+  private final HealthEndpoints health;
   private final Paths paths = new Paths();
 
   public AdminApi(Dao dao, SnapshotHolder snapshots, NodeSettings settings, InFlight inFlight) {
@@ -43,6 +44,7 @@ public final class AdminApi {
     this.settings = settings;
     this.inFlight = inFlight;
     this.entities = new EntityEndpoints(dao, this::awaitApplied);
+    this.health = new HealthEndpoints(dao, snapshots);
     register();
   }
 
@@ -144,6 +146,9 @@ public final class AdminApi {
       EntityEndpoints.Parent parent = scope(Entities.UPSTREAMS, "upstream", "targets", p);
       return entities.list(r, Entities.TARGETS, parent, parent.pathPrefix() + "/all");
     });
+    paths.on("GET", "/upstreams/{parent}/health", (r, p) -> health.health(r, p.get("parent")));
+    paths.on("PUT", base + "/{key}/healthy", (r, p) -> health.set(p.get("parent"), p.get("key"), true));
+    paths.on("PUT", base + "/{key}/unhealthy", (r, p) -> health.set(p.get("parent"), p.get("key"), false));
   }
 
   // ------------------------------------------------------------ node info

@@ -49,7 +49,7 @@ public final class SnapshotCompiler {
         compiled.add(
             new UpstreamTarget(
                 u.id(), t.target(), t.host(), t.port(), t.weight(), compiled.size(),
-                targetStates.get(u.id(), t.target()), hostHeader));
+                targetStates.get(u.id(), u.name(), t.target()), hostHeader, u.healthchecks().enabled()));
         liveStates.add(TargetStates.key(u.id(), t.target()));
       }
       clusters.put(u.name(), new UpstreamCluster(u, compiled, Balancers.create(u, compiled)));

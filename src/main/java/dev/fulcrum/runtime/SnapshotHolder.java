@@ -1,11 +1,21 @@
 package dev.fulcrum.runtime;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** The current snapshot: one volatile read per request, one swap per configuration change. */
 public final class SnapshotHolder {
   private volatile ConfigSnapshot current = ConfigSnapshot.EMPTY;
   private final Object versionMonitor = new Object();
+  private final List<Consumer<ConfigSnapshot>> listeners = new CopyOnWriteArrayList<>();
+
+  /** Called (on the configuration thread) with every new snapshot, and now with the current one. */
+  public void subscribe(Consumer<ConfigSnapshot> listener) {
+    listeners.add(listener);
+    listener.accept(current);
+  }
 
   public ConfigSnapshot current() {
     return current;
@@ -15,6 +25,9 @@ public final class SnapshotHolder {
     synchronized (versionMonitor) {
       current = snapshot;
       versionMonitor.notifyAll();
+    }
+    for (Consumer<ConfigSnapshot> l : listeners) {
+      l.accept(snapshot);
     }
   }
 

@@ -14,6 +14,7 @@ import dev.fulcrum.store.Dao;
 import dev.fulcrum.store.Store;
 import dev.fulcrum.store.embedded.EmbeddedStore;
 import dev.fulcrum.upstream.TargetStates;
+import dev.fulcrum.upstream.health.ActiveChecks;
 import dev.fulcrum.upstream.pool.UpstreamConnections;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -50,6 +51,7 @@ public final class Node implements AutoCloseable {
   private final SnapshotHolder snapshots = new SnapshotHolder();
   private final ChangeFeed feed;
   private final HttpProxy proxy;
+  private final ActiveChecks activeChecks = new ActiveChecks();
   private final EventLoopGroup workers;
   private final EventLoopGroup adminLoop;
   private final ExecutorService adminWorker;
@@ -120,6 +122,7 @@ public final class Node implements AutoCloseable {
   }
 
   private void startAll() {
+    snapshots.subscribe(s -> activeChecks.accept(s.upstreamsByName().values()));
     feed.start(settings.dbUpdateFrequency());
     for (ListenAddress a : settings.proxyListen()) {
       proxyListeners.add(bind(a, workers, proxy.clientInitializer(), false, "proxy_listen"));
@@ -243,6 +246,7 @@ public final class Node implements AutoCloseable {
       c.close();
     }
     feed.close();
+    activeChecks.close();
     adminWorker.shutdownNow();
     // Bounded waits: a stop must never hang, whatever a loop is doing.
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -18,8 +18,11 @@ public final class TargetStates {
     return upstreamId + "|" + target;
   }
 
-  public TargetState get(String upstreamId, String target) {
-    TargetState s = states.computeIfAbsent(key(upstreamId, target), TargetState::new);
+  /** The state of a target, created healthy on first use (Kong: targets start healthy). */
+  public TargetState get(String upstreamId, String upstreamName, String target) {
+    TargetState s =
+        states.computeIfAbsent(
+            key(upstreamId, target), k -> new TargetState(k, "upstream " + upstreamName + " target " + target));
     s.seen();
     return s;
   }

@@ -4,6 +4,7 @@ import dev.fulcrum.model.Upstream;
 import dev.fulcrum.upstream.balance.Avoid;
 import dev.fulcrum.upstream.balance.Balancer;
 import dev.fulcrum.upstream.balance.PickContext;
+import dev.fulcrum.upstream.health.HealthRules;
 import java.util.List;
 
 /** An upstream as one snapshot runs it: its targets and the balancer over them. */
@@ -11,11 +12,18 @@ public final class UpstreamCluster {
   private final Upstream upstream;
   private final List<UpstreamTarget> targets;
   private final Balancer balancer;
+  private final HealthRules health;
 
   public UpstreamCluster(Upstream upstream, List<UpstreamTarget> targets, Balancer balancer) {
     this.upstream = upstream;
     this.targets = List.copyOf(targets);
     this.balancer = balancer;
+    this.health = HealthRules.of(upstream.healthchecks());
+  }
+
+  /** The upstream's health-check rules (passive reports go through here). */
+  public HealthRules health() {
+    return health;
   }
 
   public Upstream upstream() {

@@ -19,9 +19,22 @@ public final class UpstreamTarget {
   private final TargetState state;
   private final InetSocketAddress address;
   private final String hostHeader;
+  private final boolean healthChecked;
 
+  /**
+   * @param healthChecked whether the upstream runs health checks; without them only operator
+   *     flags take a target out, as Kong ignores health when no checker exists
+   */
   public UpstreamTarget(
-      String upstreamId, String target, String host, int port, int weight, int index, TargetState state, String hostHeader) {
+      String upstreamId,
+      String target,
+      String host,
+      int port,
+      int weight,
+      int index,
+      TargetState state,
+      String hostHeader,
+      boolean healthChecked) {
     this.upstreamId = upstreamId;
     this.target = target;
     this.host = host;
@@ -31,6 +44,7 @@ public final class UpstreamTarget {
     this.state = state;
     this.address = literalAddress(host, port);
     this.hostHeader = hostHeader;
+    this.healthChecked = healthChecked;
   }
 
   /** The address when {@code host} is an IP literal (no DNS needed), else null. */
@@ -84,7 +98,11 @@ public final class UpstreamTarget {
   }
 
   public boolean usable() {
-    return weight > 0 && state.usable();
+    return weight > 0 && (healthChecked ? state.usable() : state.usableIgnoringHealth());
+  }
+
+  public boolean healthChecked() {
+    return healthChecked;
   }
 
   public InetSocketAddress address() {

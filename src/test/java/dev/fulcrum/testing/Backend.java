@@ -28,6 +28,8 @@ public final class Backend implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final AtomicInteger hits = new AtomicInteger();
+  private volatile int forcedStatus;
+  private volatile long fixedDelayMillis;
 
   private Backend(String name, HttpServer server) {
     this.name = name;
@@ -67,6 +69,26 @@ public final class Backend implements AutoCloseable {
     return hits.get();
   }
 
+  /** Answers every request with {@code status} (0 = normal behaviour again). */
+  public Backend failWith(int status) {
+    forcedStatus = status;
+    return this;
+  }
+
+  /** Waits {@code millis} before answering every request. */
+  public Backend delay(long millis) {
+    fixedDelayMillis = millis;
+    return this;
+  }
+
+  /** Runs a backend in its own process: {@code Backend <name> <port>}. */
+  public static void main(String[] args) throws InterruptedException {
+    Backend b = start(args[0], Integer.parseInt(args[1]));
+    System.out.println("listening " + b.port());
+    System.out.flush();
+    Thread.currentThread().join();
+  }
+
   private void handle(HttpExchange ex) throws IOException {
     hits.incrementAndGet();
     String path = ex.getRequestURI().getRawPath();
@@ -78,12 +100,18 @@ public final class Backend implements AutoCloseable {
       if (path.startsWith("/delay/")) {
         Thread.sleep(Long.parseLong(path.substring(7)));
       }
+      if (fixedDelayMillis > 0) {
+        Thread.sleep(fixedDelayMillis);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     int status = 200;
     if (path.startsWith("/status/")) {
       status = Integer.parseInt(path.substring(8));
+    }
+    if (forcedStatus != 0) {
+      status = forcedStatus;
     }
     ex.getResponseHeaders().set("X-Backend", name);
     if (path.startsWith("/bytes/")) {

@@ -2,6 +2,7 @@ package dev.fulcrum.proxy.http;
 
 import dev.fulcrum.model.PathNormalizer;
 import dev.fulcrum.model.Route;
+import dev.fulcrum.model.Upstream;
 import dev.fulcrum.router.RouteMatch;
 import dev.fulcrum.runtime.ServiceTarget;
 import dev.fulcrum.upstream.UpstreamCluster;
@@ -32,6 +33,7 @@ import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import io.netty.channel.ConnectTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +57,14 @@ final class Exchange implements PickContext, Avoid {
 
   private RouteMatch<ServiceTarget> match;
   private ServiceTarget service;
+  private UpstreamCluster cluster;
   private boolean preserveHost;
+  private String path;
+  private String query;
+  /** A hash cookie this request lacked; sent back with the response (Kong's cookie hashing). */
+  private String newHashCookie;
+  private String hashCookieValue;
+  private long tryStartNanos;
 
   private UpstreamTarget target;
   private UpstreamTarget[] tried;
@@ -123,8 +132,8 @@ final class Exchange implements PickContext, Avoid {
     }
     int q = uri.indexOf('?');
     String rawPath = q < 0 ? uri : uri.substring(0, q);
-    String query = q < 0 ? null : uri.substring(q);
-    String path = PathNormalizer.normalize(rawPath);
+    query = q < 0 ? null : uri.substring(q);
+    path = PathNormalizer.normalize(rawPath);
     String host = "";
     int port = client.localPortNumber;
     if (hostHeader != null) {
@@ -159,6 +168,7 @@ final class Exchange implements PickContext, Avoid {
       return;
     }
     preserveHost = route.preserveHost();
+    cluster = service.cluster();
     String upstreamPath = PathNormalizer.escape(match.upstreamPath(path, service.service().path()));
     prepareUpstreamRequest(upstreamPath, query, host, rawPath);
     nextTry();
@@ -207,7 +217,7 @@ final class Exchange implements PickContext, Avoid {
   /** Picks a target (another one on a retry) and gets a connection to it. */
   private void nextTry() {
     tries++;
-    UpstreamCluster cluster = service.cluster();
+    tryStartNanos = System.nanoTime();
     String host;
     int port;
     SocketAddress address;
@@ -409,6 +419,11 @@ final class Exchange implements PickContext, Avoid {
         skipInformational = true;
       } else {
         responseStarted = true;
+        if (target != null) {
+          long now = System.nanoTime();
+          target.state().recordLatency(now - tryStartNanos, now);
+          cluster.health().passiveStatus(target.state(), code);
+        }
         prepareResponse(response);
         clientChannel.write(response, clientChannel.voidPromise());
       }
@@ -447,6 +462,9 @@ final class Exchange implements PickContext, Avoid {
       upstreamReusable = false;
     }
     ProxyHeaders.removeHopByHop(h, upgrading);
+    if (newHashCookie != null) {
+      h.add(HttpHeaderNames.SET_COOKIE, newHashCookie);
+    }
     if (upgrading) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
       return;
@@ -549,8 +567,11 @@ final class Exchange implements PickContext, Avoid {
     LOG.debug("try {} at {} failed: {} ({})", tries, poolKey, failure, cause == null ? "closed" : cause.toString());
     lastFailure = failure;
     cancelTimer();
-    releaseTarget();
     boolean staleKeepAlive = reusedConnection && failure == ProxyFailure.RESET_BEFORE_RESPONSE;
+    if (target != null && !staleKeepAlive) {
+      cluster.health().passiveFailure(target.state(), failure.timeout);
+    }
+    releaseTarget();
     detachUpstream();
     boolean replayable = bodyBytesSent == 0;
     boolean mayResend = failure.beforeSend || staleKeepAlive || isIdempotent();
@@ -596,6 +617,54 @@ final class Exchange implements PickContext, Avoid {
         return;
       }
     }
+  }
+
+  /** PickContext: the request's value for a consistent-hashing source. */
+  @Override
+  public String hashValue(Upstream.HashSpec spec) {
+    switch (spec.source()) {
+      case "ip":
+        return client.clientIp;
+      case "header":
+        return HashKeys.header(request.headers(), spec.name());
+      case "path":
+        return path;
+      case "query_arg":
+        return HashKeys.queryArg(query, spec.name());
+      case "uri_capture":
+        return capture(spec.name());
+      case "cookie":
+        return hashCookie(spec.name());
+      default:
+        // "consumer" needs authentication, which this gateway does not do yet: fall back.
+        return null;
+    }
+  }
+
+  private String capture(String name) {
+    Matcher m = match.captures();
+    if (m == null) {
+      return null;
+    }
+    try {
+      return name.chars().allMatch(Character::isDigit) ? m.group(Integer.parseInt(name)) : m.group(name);
+    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+      return null;
+    }
+  }
+
+  /** The hash cookie, made up (and later set on the response) when the client has none. */
+  private String hashCookie(String name) {
+    String value = HashKeys.cookie(request.headers(), name);
+    if (value != null) {
+      return value;
+    }
+    if (newHashCookie == null) {
+      value = java.util.UUID.randomUUID().toString();
+      newHashCookie = name + "=" + value + "; Path=" + cluster.upstream().hashOnCookiePath() + "; Same-Site=Lax; HttpOnly";
+      hashCookieValue = value;
+    }
+    return hashCookieValue;
   }
 
   /** Avoid: targets already tried by this request. */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class RoundRobinTest {
   static UpstreamTarget target(String name, int weight, int index) {
-    return new UpstreamTarget("u", name + ":80", name, 80, weight, index, new TargetState("u|" + name), name);
+    return new UpstreamTarget("u", name + ":80", name, 80, weight, index, new TargetState("u|" + name), name, true);
   }
 
   static List<String> picks(Balancer b, int n) {
@@ -47,10 +47,10 @@ class RoundRobinTest {
     UpstreamTarget b = target("b", 1, 1);
     UpstreamTarget c = target("c", 1, 2);
     RoundRobin rr = new RoundRobin(List.of(a, b, c));
-    b.state().set(TargetState.PASSIVE_DOWN, true);
+    b.state().setHealth(false, "test");
     assertThat(picks(rr, 6)).containsExactly("a", "c", "a", "c", "a", "c");
-    a.state().set(TargetState.PASSIVE_DOWN, true);
-    c.state().set(TargetState.ADMIN_DOWN, true);
+    a.state().setHealth(false, "test");
+    c.state().setFlag(TargetState.MAINT, true);
     assertThat(rr.pick(PickContext.NONE, Avoid.NONE)).isNull();
   }
 

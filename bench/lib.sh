@@ -44,7 +44,7 @@ start_fulcrum() {
   local prefix=$1 pport=$2 aport=$3; shift 3
   ensure_jar
   env FULCRUM_PREFIX="$prefix" FULCRUM_PROXY_LISTEN="127.0.0.1:$pport" FULCRUM_ADMIN_LISTEN="127.0.0.1:$aport" \
-    FULCRUM_LOG_LEVEL=warn "$@" \
+    FULCRUM_LOG_LEVEL="${FULCRUM_LOG_LEVEL:-warn}" "$@" \
     ${CPU_PROXY:+taskset -c $CPU_PROXY} java ${FULCRUM_JAVA_OPTS:--Dio.netty.leakDetection.level=disabled} \
     -jar "$ROOT/target/fulcrum.jar" start >"$prefix.log" 2>&1 &
   PIDS+=($!)

@@ -119,6 +119,18 @@ class HealthChecksTest {
   }
 
   @Test
+  void aRefusedConnectionOpensThePassiveCircuitAndTheRequestIsRetried() throws Exception {
+    int dead = freePort();
+    admin.post("/upstreams", "name=up.test", "healthchecks.passive.unhealthy.tcp_failures=1");
+    admin.post("/upstreams/up.test/targets", "target=" + a.target());
+    admin.post("/upstreams/up.test/targets", "target=127.0.0.1:" + dead);
+    admin.post("/services", "name=hc", "host=up.test");
+    admin.post("/services/hc/routes", "paths[]=/hc");
+    assertThat(spread(2)).containsOnlyKeys("a");
+    assertThat(health("127.0.0.1:" + dead)).isEqualTo("UNHEALTHY");
+  }
+
+  @Test
   void manualHealthAndItsErrors() {
     upstream("healthchecks.passive.unhealthy.http_failures=5");
     assertThat(admin.put("/upstreams/up.test/targets/" + b.target() + "/unhealthy").status()).isEqualTo(204);

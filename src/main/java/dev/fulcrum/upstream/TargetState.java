@@ -53,6 +53,8 @@ public final class TargetState {
   private volatile String lastReason = "";
   private volatile long lastChangeMillis = System.currentTimeMillis();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile long loadStamp;
+  private volatile int weightOverride = -1;
   private volatile long ewmaNanos;
   private volatile long ewmaStampNanos;
   private volatile long lastSeenNanos = System.nanoTime();
@@ -87,6 +89,15 @@ public final class TargetState {
 
   public int flags() {
     return flags;
+  }
+
+  /** A weight set at run time (runtime API), or -1 for the configured one. */
+  public int weightOverride() {
+    return weightOverride;
+  }
+
+  public void setWeightOverride(int weight) {
+    weightOverride = weight;
   }
 
   public String lastReason() {
@@ -199,10 +210,20 @@ public final class TargetState {
 
   public void acquired() {
     inFlight.incrementAndGet();
+    loadStamp = System.nanoTime();
   }
 
   public void released() {
     inFlight.decrementAndGet();
+    loadStamp = System.nanoTime();
+  }
+
+  /**
+   * When the in-flight count last changed. HAProxy's leastconn re-queues a server behind the
+   * others of equal load whenever its load changes; ordering ties by this stamp does the same.
+   */
+  public long loadStamp() {
+    return loadStamp;
   }
 
   /**

@@ -20,6 +20,23 @@ public final class UpstreamTarget {
   private final InetSocketAddress address;
   private final String hostHeader;
   private final boolean healthChecked;
+  private final ServerOptions options;
+
+  /**
+   * What HAProxy's {@code server} line adds to a target (Kong targets take the defaults).
+   *
+   * @param name server name ({@code svname} in stats)
+   * @param id server id ({@code sid}, HAProxy's puid), 1-based in declaration order
+   * @param backup used only when no active server is usable
+   * @param maxconn concurrent connections (requests in HTTP) sent to it; 0 = unlimited
+   * @param maxqueue requests waiting for it; 0 = unlimited
+   * @param sendProxy 0 none, 1 PROXY protocol v1, 2 v2
+   */
+  public record ServerOptions(String name, int id, boolean backup, int maxconn, int maxqueue, int sendProxy) {
+    public static ServerOptions kong(String target, int index) {
+      return new ServerOptions(target, index + 1, false, 0, 0, 0);
+    }
+  }
 
   /**
    * @param healthChecked whether the upstream runs health checks; without them only operator
@@ -35,6 +52,21 @@ public final class UpstreamTarget {
       TargetState state,
       String hostHeader,
       boolean healthChecked) {
+    this(upstreamId, target, host, port, weight, index, state, hostHeader, healthChecked,
+        ServerOptions.kong(target, index));
+  }
+
+  public UpstreamTarget(
+      String upstreamId,
+      String target,
+      String host,
+      int port,
+      int weight,
+      int index,
+      TargetState state,
+      String hostHeader,
+      boolean healthChecked,
+      ServerOptions options) {
     this.upstreamId = upstreamId;
     this.target = target;
     this.host = host;
@@ -45,6 +77,16 @@ public final class UpstreamTarget {
     this.address = literalAddress(host, port);
     this.hostHeader = hostHeader;
     this.healthChecked = healthChecked;
+    this.options = options;
+  }
+
+  public ServerOptions options() {
+    return options;
+  }
+
+  /** At its maxconn: a balancer skips it (HAProxy queues the request instead). */
+  public boolean full() {
+    return options.maxconn() > 0 && state.inFlight() >= options.maxconn();
   }
 
   /** The address when {@code host} is an IP literal (no DNS needed), else null. */
@@ -88,6 +130,12 @@ public final class UpstreamTarget {
     return weight;
   }
 
+  /** The weight now: the configured one, unless changed at run time (HAProxy's set weight). */
+  public int currentWeight() {
+    int override = state.weightOverride();
+    return override >= 0 ? override : weight;
+  }
+
   /** Position within its upstream's target array. */
   public int index() {
     return index;
@@ -98,7 +146,7 @@ public final class UpstreamTarget {
   }
 
   public boolean usable() {
-    return weight > 0 && (healthChecked ? state.usable() : state.usableIgnoringHealth());
+    return currentWeight() > 0 && (healthChecked ? state.usable() : state.usableIgnoringHealth());
   }
 
   public boolean healthChecked() {

@@ -11,4 +11,19 @@ public interface PickContext {
    * request has none. Computed by the request, so it can be remembered across retries.
    */
   String hashValue(Upstream.HashSpec spec);
+
+  /** HAProxy's source key: the XOR of the client address's 32-bit words. */
+  default int sourceKey() {
+    return 0;
+  }
+
+  /** The request URI as received (HAProxy's uri and url_param hashing), null outside HTTP. */
+  default String uri() {
+    return null;
+  }
+
+  /** A request header's first value (HAProxy's hdr hashing), null when absent. */
+  default String header(String name) {
+    return null;
+  }
 }

@@ -41,9 +41,23 @@ public final class TargetState {
   public static final int MAINT = 1;
   /** Takes no new requests but finishes what it has (HAProxy's DRAIN). */
   public static final int DRAINING = 2;
+  /** Stopping: no new load-balanced traffic (HAProxy's NOLB, from 'set server health stopping'). */
+  public static final int STOPPING = 4;
 
   private final String key;
   private final String label;
+  private final boolean haproxyStyle;
+  private final Counters counters = new Counters();
+  /** HAProxy's check health, 0 .. rise + fall - 1; -1 until checks start. */
+  private volatile int checkHealth = -1;
+  private volatile String checkStatus = "INI";
+  private volatile String checkDesc = "Initializing";
+  private volatile int checkCode;
+  private volatile long checkDurationMillis = -1;
+  private final java.util.concurrent.atomic.AtomicLong checkFailures = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong downTransitions = new java.util.concurrent.atomic.AtomicLong();
+  private volatile long downSinceMillis;
+  private volatile long downtimeMillis;
   private volatile Health health = Health.HEALTHY;
   private volatile int flags;
   private int successes;
@@ -65,8 +79,18 @@ public final class TargetState {
 
   /** @param label how logs name the target ("upstream target") */
   public TargetState(String key, String label) {
+    this(key, label, false);
+  }
+
+  /** @param haproxyStyle log transitions as HAProxy does ("Server be/srv is DOWN, reason: ...") */
+  public TargetState(String key, String label, boolean haproxyStyle) {
     this.key = key;
     this.label = label;
+    this.haproxyStyle = haproxyStyle;
+  }
+
+  public Counters counters() {
+    return counters;
   }
 
   public String key() {
@@ -179,6 +203,93 @@ public final class TargetState {
     }
   }
 
+  // ------------------------------------------------------------ HAProxy checks
+
+  /** Starts HAProxy-style checking at health = rise ("start OK but check immediately"). */
+  public synchronized void startChecks(int rise) {
+    if (checkHealth < 0) {
+      checkHealth = rise;
+    }
+  }
+
+  /**
+   * One HAProxy check result (src/check.c): a failure lowers health and drops it to 0 below rise
+   * (DOWN at 0); a pass raises it and jumps to full once rise is reached (UP). Returns true on a
+   * change between UP and DOWN.
+   */
+  public synchronized boolean reportCheck(
+      boolean passed, int rise, int fall, String status, String desc, int code, long durationMillis) {
+    if (checkHealth < 0) {
+      checkHealth = rise;
+    }
+    checkStatus = status;
+    checkDesc = desc;
+    checkCode = code;
+    checkDurationMillis = durationMillis;
+    int full = rise + fall - 1;
+    String reason = desc + (code > 0 ? ", code: " + code : "") + ", check duration: " + durationMillis + "ms";
+    if (!passed) {
+      if (checkHealth > 0) {
+        checkFailures.incrementAndGet();
+        checkHealth--;
+        if (checkHealth < rise) {
+          checkHealth = 0;
+        }
+      }
+      return checkHealth == 0 && change(Health.UNHEALTHY, reason);
+    }
+    if (checkHealth < full) {
+      checkHealth++;
+      if (checkHealth >= rise) {
+        checkHealth = full;
+      }
+    }
+    return checkHealth >= rise && change(Health.HEALTHY, reason);
+  }
+
+  /** 'set server health up|stopping|down' and leaving maintenance: health to full or 0. */
+  public synchronized boolean forceCheckHealth(int health, boolean up, String reason) {
+    checkHealth = health;
+    return change(up ? Health.HEALTHY : Health.UNHEALTHY, reason);
+  }
+
+  public int checkHealth() {
+    return checkHealth;
+  }
+
+  public String checkStatus() {
+    return checkStatus;
+  }
+
+  public String checkDesc() {
+    return checkDesc;
+  }
+
+  public int checkCode() {
+    return checkCode;
+  }
+
+  public long checkDurationMillis() {
+    return checkDurationMillis;
+  }
+
+  public long checkFailures() {
+    return checkFailures.get();
+  }
+
+  public long downTransitions() {
+    return downTransitions.get();
+  }
+
+  /** Total seconds spent DOWN, the current stretch included. */
+  public long downtimeSeconds() {
+    long total = downtimeMillis;
+    if (!health.up()) {
+      total += System.currentTimeMillis() - downSinceMillis;
+    }
+    return total / 1000;
+  }
+
   /** Sets the health outright (Admin API healthy/unhealthy) and clears the counters. */
   public synchronized boolean setHealth(boolean up, String reason) {
     successes = 0;
@@ -195,10 +306,21 @@ public final class TargetState {
     }
     health = next;
     if (old.up() != next.up()) {
+      long now = System.currentTimeMillis();
       lastReason = reason;
-      lastChangeMillis = System.currentTimeMillis();
-      LOG.info(
-          "{}: {} -> {} ({})", label, old.up() ? "HEALTHY" : "UNHEALTHY", next.up() ? "HEALTHY" : "UNHEALTHY", reason);
+      lastChangeMillis = now;
+      if (next.up()) {
+        downtimeMillis += now - downSinceMillis;
+      } else {
+        downTransitions.incrementAndGet();
+        downSinceMillis = now;
+      }
+      if (haproxyStyle) {
+        LOG.info("Server {} is {}, reason: {}", label, next.up() ? "UP" : "DOWN", reason);
+      } else {
+        LOG.info(
+            "{}: {} -> {} ({})", label, old.up() ? "HEALTHY" : "UNHEALTHY", next.up() ? "HEALTHY" : "UNHEALTHY", reason);
+      }
       return true;
     }
     return false;

@@ -160,7 +160,7 @@ public final class ActiveChecks implements Consumer<Iterable<UpstreamCluster>>, 
               return;
             }
             Probe.run(
-                bootstrap, address, target, a, loop,
+                bootstrap, address, Probe.kong(a, target), loop,
                 result -> finish(slots, started, interval, () -> report(result)));
           });
     }

@@ -1,7 +1,6 @@
 package dev.fulcrum.upstream.health;
 
 import dev.fulcrum.model.Healthchecks;
-import dev.fulcrum.server.Version;
 import dev.fulcrum.upstream.UpstreamTarget;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
@@ -32,19 +31,36 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
 /**
- * One active health probe, Kong's way: a TCP connect, or {@code GET <http_path> HTTP/1.0} with
- * the target's Host and the configured headers, over TLS for type https. The result arrives once,
- * on the probing loop.
+ * One active health probe: a TCP connect, or an HTTP request (Kong: {@code GET <http_path>
+ * HTTP/1.0} with the target's Host; HAProxy: {@code OPTIONS / HTTP/1.0} with no Host by default),
+ * over TLS for https. The result arrives once, on the probing loop.
  */
-final class Probe {
-  enum Kind {
+public final class Probe {
+  public enum Kind {
     STATUS,
     CONNECTED,
     TIMEOUT,
     FAILED
   }
 
-  record Result(Kind kind, int status, String detail) {}
+  /**
+   * @param kind what happened
+   * @param status the HTTP status for STATUS
+   * @param detail why, for failures
+   * @param durationMillis from connect to result
+   * @param connected whether the TCP connection was made (layer 4 passed)
+   */
+  public record Result(Kind kind, int status, String detail, long durationMillis, boolean connected) {}
+
+  /**
+   * What to send.
+   *
+   * @param type tcp, http or https
+   * @param host Host header, or null for none
+   */
+  public record Spec(
+      String type, String method, String uri, HttpVersion version, String host,
+      Map<String, List<String>> headers, long timeoutMillis, String sni, boolean verify) {}
 
   private static final SslContext VERIFYING = ssl(true);
   private static final SslContext TRUSTING = ssl(false);
@@ -63,13 +79,14 @@ final class Probe {
     }
   }
 
-  static void run(
-      Bootstrap base, InetSocketAddress address, UpstreamTarget target, Healthchecks.Active config,
-      EventLoop loop, Consumer<Result> done) {
-    Once once = new Once(done);
-    long timeoutMillis = Math.max(1, (long) (config.timeout() * 1000));
-    boolean tcp = "tcp".equals(config.type());
-    boolean https = "https".equals(config.type());
+  public static void run(Bootstrap base, InetSocketAddress address, Spec spec, EventLoop loop, Consumer<Result> done) {
+    long start = System.nanoTime();
+    boolean[] connected = new boolean[1];
+    Once once = new Once(r -> done.accept(new Result(r.kind(), r.status(), r.detail(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), connected[0])));
+    long timeoutMillis = Math.max(1, spec.timeoutMillis());
+    boolean tcp = "tcp".equals(spec.type());
+    boolean https = "https".equals(spec.type());
     Bootstrap b =
         base.clone()
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
@@ -81,9 +98,8 @@ final class Probe {
                       return;
                     }
                     if (https) {
-                      String sni = config.httpsSni() != null ? config.httpsSni() : target.host();
-                      SslContext ctx = config.httpsVerifyCertificate() ? VERIFYING : TRUSTING;
-                      ch.pipeline().addLast(ctx.newHandler(ch.alloc(), sni, target.port()));
+                      SslContext ctx = spec.verify() ? VERIFYING : TRUSTING;
+                      ch.pipeline().addLast(ctx.newHandler(ch.alloc(), spec.sni(), address.getPort()));
                     }
                     ch.pipeline().addLast(new HttpClientCodec()).addLast(new StatusReader(once));
                   }
@@ -93,7 +109,7 @@ final class Probe {
     ScheduledFuture<?> timer =
         loop.schedule(
             () -> {
-              once.complete(new Result(Kind.TIMEOUT, 0, "no answer within " + timeoutMillis + " ms"));
+              once.complete(new Result(Kind.TIMEOUT, 0, "no answer within " + timeoutMillis + " ms", 0, false));
               ch.close();
             },
             timeoutMillis,
@@ -109,26 +125,47 @@ final class Probe {
             Throwable c = f.cause();
             once.complete(
                 c instanceof ConnectTimeoutException
-                    ? new Result(Kind.TIMEOUT, 0, c.getMessage())
-                    : new Result(Kind.FAILED, 0, String.valueOf(c)));
+                    ? new Result(Kind.TIMEOUT, 0, c.getMessage(), 0, false)
+                    : new Result(Kind.FAILED, 0, connectProblem(c), 0, false));
             return;
           }
+          connected[0] = true;
           if (tcp) {
-            once.complete(new Result(Kind.CONNECTED, 0, null));
+            once.complete(new Result(Kind.CONNECTED, 0, null, 0, true));
             return;
           }
           DefaultFullHttpRequest req =
-              new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, config.httpPath(), Unpooled.EMPTY_BUFFER);
-          req.headers().set(HttpHeaderNames.HOST, target.hostHeader());
-          req.headers().set(HttpHeaderNames.USER_AGENT, Version.SERVER + " (health check)");
-          for (Map.Entry<String, List<String>> h : config.headers().entrySet()) {
+              new DefaultFullHttpRequest(spec.version(), HttpMethod.valueOf(spec.method()), spec.uri(), Unpooled.EMPTY_BUFFER);
+          if (spec.host() != null) {
+            req.headers().set(HttpHeaderNames.HOST, spec.host());
+          }
+          for (Map.Entry<String, List<String>> h : spec.headers().entrySet()) {
             for (String v : h.getValue()) {
               req.headers().add(h.getKey(), v);
             }
           }
+          if (spec.version().equals(HttpVersion.HTTP_1_1)) {
+            req.headers().set(HttpHeaderNames.CONNECTION, "close");
+          }
           ch.writeAndFlush(req);
-          ch.read();
         });
+  }
+
+  /** HAProxy's wording for a failed connect ("Connection refused"). */
+  private static String connectProblem(Throwable c) {
+    String m = String.valueOf(c.getMessage());
+    if (m.contains("refused")) {
+      return "Connection refused";
+    }
+    return m;
+  }
+
+  /** The Kong probe of an upstream target: GET http_path HTTP/1.0 with the target's Host. */
+  public static Spec kong(Healthchecks.Active config, UpstreamTarget target) {
+    return new Spec(
+        config.type(), "GET", config.httpPath(), HttpVersion.HTTP_1_0, target.hostHeader(), config.headers(),
+        Math.max(1, (long) (config.timeout() * 1000)),
+        config.httpsSni() != null ? config.httpsSni() : target.host(), config.httpsVerifyCertificate());
   }
 
   /** Completes a probe exactly once. */
@@ -170,9 +207,9 @@ final class Probe {
         if (msg instanceof HttpResponse) {
           HttpResponse r = (HttpResponse) msg;
           if (r.decoderResult().isFailure()) {
-            once.complete(new Result(Kind.FAILED, 0, "bad response: " + r.decoderResult().cause()));
+            once.complete(new Result(Kind.FAILED, 0, "bad response: " + r.decoderResult().cause(), 0, true));
           } else {
-            once.complete(new Result(Kind.STATUS, r.status().code(), null));
+            once.complete(new Result(Kind.STATUS, r.status().code(), null, 0, true));
           }
         }
       } finally {
@@ -182,12 +219,12 @@ final class Probe {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      once.complete(new Result(Kind.FAILED, 0, "connection closed before a response"));
+      once.complete(new Result(Kind.FAILED, 0, "connection closed before a response", 0, true));
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      once.complete(new Result(Kind.FAILED, 0, String.valueOf(cause)));
+      once.complete(new Result(Kind.FAILED, 0, String.valueOf(cause), 0, true));
       ctx.close();
     }
   }

@@ -1,0 +1,313 @@
+package dev.fulcrum.haproxy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed haproxy.cfg: the global settings and the proxies (frontends, backends, listens) in
+ * declaration order, with their defaults applied, plus the warnings for what Fulcrum accepted but
+ * does not act on.
+ */
+public final class HaproxyConfig {
+  final Path file;
+  final Global global = new Global();
+  final List<Proxy> proxies = new ArrayList<>();
+  final List<String> warnings = new ArrayList<>();
+
+  HaproxyConfig(Path file) {
+    this.file = file;
+  }
+
+  /** Parses a file; ${NAME} expands from the environment. Throws {@link CfgException}. */
+  public static HaproxyConfig parse(Path file) {
+    return parse(file, System.getenv());
+  }
+
+  public static HaproxyConfig parse(Path file, Map<String, String> env) {
+    return new CfgParser(file, env).parse();
+  }
+
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  public Global global() {
+    return global;
+  }
+
+  public List<Proxy> proxies() {
+    return proxies;
+  }
+
+  public Proxy proxy(String name) {
+    for (Proxy p : proxies) {
+      if (p.name.equals(name)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** The {@code global} section. */
+  public static final class Global {
+    int maxconn;
+    final List<StatsSocket> statsSockets = new ArrayList<>();
+    long statsTimeoutMillis = 10_000;
+    int statsMaxconn = 10;
+    String node;
+    long hardStopAfterMillis;
+
+    public List<StatsSocket> statsSockets() {
+      return statsSockets;
+    }
+
+    public int maxconn() {
+      return maxconn;
+    }
+  }
+
+  /**
+   * A {@code stats socket}: a TCP address or a UNIX path.
+   *
+   * @param level user, operator or admin
+   */
+  public record StatsSocket(String host, int port, Path unixPath, String level, String where) {}
+
+  /** A {@code bind} address of a frontend. */
+  public record Bind(String host, int port, boolean acceptProxy, int maxconn, String name) {}
+
+  /** One ACL test: criterion (path_beg, hdr(host), ...), flags and values. */
+  public record AclTerm(String fetch, String arg, String match, boolean ignoreCase, List<String> values) {}
+
+  /** A condition: OR of AND-groups of (possibly negated) ACL names or anonymous ACLs. */
+  public record Condition(boolean unless, List<List<CondTerm>> orGroups) {}
+
+  /** A named ACL reference, or an anonymous one ({@code { path_beg /x }}). */
+  public record CondTerm(boolean negated, String aclName, AclTerm anonymous) {}
+
+  public record UseBackend(String backend, Condition condition, String where) {}
+
+  /** {@code balance} with its arguments. */
+  public record Balance(String algorithm, List<String> args) {}
+
+  /** Settings every proxy section has; defaults sections carry them too. */
+  public static final class Proxy {
+    public enum Kind {
+      DEFAULTS,
+      FRONTEND,
+      BACKEND,
+      LISTEN
+    }
+
+    final String name;
+    final Kind kind;
+    final String where;
+    int id;
+    String mode = "tcp";
+    final List<Bind> binds = new ArrayList<>();
+    String defaultBackend;
+    String defaultBackendWhere;
+    final List<UseBackend> useBackends = new ArrayList<>();
+    final Map<String, List<AclTerm>> acls = new LinkedHashMap<>();
+    Balance balance = new Balance("roundrobin", List.of());
+    boolean hashConsistent;
+    String hashFunction = "sdbm";
+    Boolean hashAvalanche;
+    final List<Server> servers = new ArrayList<>();
+    Server defaultServer = new Server();
+    boolean redispatch;
+    int redispatchInterval = -1;
+    boolean allBackups;
+    boolean forwardFor;
+    boolean splice;
+    boolean httpCheck;
+    String checkMethod = "OPTIONS";
+    String checkUri = "/";
+    String checkVersion = "HTTP/1.0";
+    final List<String[]> checkHeaders = new ArrayList<>();
+    List<int[]> expectStatus;
+    boolean expectNegated;
+    boolean disableOn404;
+    int retries = 3;
+    List<String> retryOn = List.of("conn-failure");
+    long timeoutConnect;
+    long timeoutClient;
+    long timeoutServer;
+    long timeoutTunnel;
+    long timeoutQueue;
+    long timeoutCheck;
+    long timeoutHttpRequest;
+    long timeoutHttpKeepAlive;
+    int maxconn;
+    int fullconn;
+    String statsUri;
+    int statsRefresh;
+    boolean statsShowLegends;
+    boolean statsEnabled;
+
+    Proxy(String name, Kind kind, String where) {
+      this.name = name;
+      this.kind = kind;
+      this.where = where;
+    }
+
+    /** A proxy inheriting the settings of a defaults section. */
+    Proxy inherit(String name, Kind kind, String where) {
+      Proxy p = new Proxy(name, kind, where);
+      p.mode = mode;
+      p.balance = balance;
+      p.hashConsistent = hashConsistent;
+      p.hashFunction = hashFunction;
+      p.hashAvalanche = hashAvalanche;
+      p.defaultServer = defaultServer.copy();
+      p.redispatch = redispatch;
+      p.redispatchInterval = redispatchInterval;
+      p.allBackups = allBackups;
+      p.forwardFor = forwardFor;
+      p.splice = splice;
+      p.httpCheck = httpCheck;
+      p.checkMethod = checkMethod;
+      p.checkUri = checkUri;
+      p.checkVersion = checkVersion;
+      p.checkHeaders.addAll(checkHeaders);
+      p.expectStatus = expectStatus;
+      p.expectNegated = expectNegated;
+      p.disableOn404 = disableOn404;
+      p.retries = retries;
+      p.retryOn = retryOn;
+      p.timeoutConnect = timeoutConnect;
+      p.timeoutClient = timeoutClient;
+      p.timeoutServer = timeoutServer;
+      p.timeoutTunnel = timeoutTunnel;
+      p.timeoutQueue = timeoutQueue;
+      p.timeoutCheck = timeoutCheck;
+      p.timeoutHttpRequest = timeoutHttpRequest;
+      p.timeoutHttpKeepAlive = timeoutHttpKeepAlive;
+      p.maxconn = maxconn;
+      p.fullconn = fullconn;
+      p.statsUri = statsUri;
+      p.statsRefresh = statsRefresh;
+      p.statsShowLegends = statsShowLegends;
+      p.statsEnabled = statsEnabled;
+      return p;
+    }
+
+    public String name() {
+      return name;
+    }
+
+    public Kind kind() {
+      return kind;
+    }
+
+    public boolean isFrontend() {
+      return kind == Kind.FRONTEND || kind == Kind.LISTEN;
+    }
+
+    public boolean isBackend() {
+      return kind == Kind.BACKEND || kind == Kind.LISTEN;
+    }
+
+    public boolean http() {
+      return "http".equals(mode);
+    }
+
+    public List<Server> servers() {
+      return servers;
+    }
+
+    public List<Bind> binds() {
+      return binds;
+    }
+
+    public int id() {
+      return id;
+    }
+
+    /** The queue timeout: its own, else the connect timeout (HAProxy's default). */
+    long queueTimeout() {
+      return timeoutQueue > 0 ? timeoutQueue : timeoutConnect;
+    }
+  }
+
+  /** A {@code server} line (or {@code default-server} settings). */
+  public static final class Server {
+    String name;
+    int id;
+    String host;
+    int port;
+    boolean check;
+    long inter = 2000;
+    long fastinter;
+    long downinter;
+    int rise = 2;
+    int fall = 3;
+    int checkPort;
+    String checkAddr;
+    int weight = 1;
+    boolean backup;
+    int maxconn;
+    int maxqueue;
+    long slowstartMillis;
+    boolean disabled;
+    int sendProxy;
+    boolean shutdownSessionsOnDown;
+    String where;
+
+    Server copy() {
+      Server s = new Server();
+      s.check = check;
+      s.inter = inter;
+      s.fastinter = fastinter;
+      s.downinter = downinter;
+      s.rise = rise;
+      s.fall = fall;
+      s.checkPort = checkPort;
+      s.checkAddr = checkAddr;
+      s.weight = weight;
+      s.backup = backup;
+      s.maxconn = maxconn;
+      s.maxqueue = maxqueue;
+      s.slowstartMillis = slowstartMillis;
+      s.disabled = disabled;
+      s.sendProxy = sendProxy;
+      s.shutdownSessionsOnDown = shutdownSessionsOnDown;
+      return s;
+    }
+
+    public String name() {
+      return name;
+    }
+
+    public int id() {
+      return id;
+    }
+
+    public String host() {
+      return host;
+    }
+
+    public int port() {
+      return port;
+    }
+
+    public boolean check() {
+      return check;
+    }
+
+    public int weight() {
+      return weight;
+    }
+
+    public int rise() {
+      return rise;
+    }
+
+    public int fall() {
+      return fall;
+    }
+  }
+}

@@ -2,6 +2,7 @@ package dev.fulcrum.cli;
 
 import dev.fulcrum.conf.NodeSettings;
 import dev.fulcrum.conf.SettingsException;
+import dev.fulcrum.haproxy.CfgException;
 import dev.fulcrum.server.Node;
 import dev.fulcrum.store.StoreException;
 import java.io.IOException;
@@ -11,11 +12,21 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 @Command(name = "start", description = "Run a node in the foreground until SIGTERM, SIGINT or 'fulcrum stop'.")
 final class StartCommand implements Callable<Integer> {
+  /** Where a node reports the outcome of its last reload, for 'fulcrum reload'. */
+  static final String RELOAD_STATUS_FILE = "fulcrum.reload";
+
   @Mixin ConfOptions options;
+
+  @Option(
+      names = "--haproxy-config",
+      paramLabel = "FILE",
+      description = "Also run this haproxy.cfg (global, defaults, frontend, backend, listen sections).")
+  Path haproxyConfig;
 
   @Override
   public Integer call() {
@@ -35,8 +46,8 @@ final class StartCommand implements Callable<Integer> {
     }
     Node node;
     try {
-      node = Node.start(settings);
-    } catch (SettingsException | StoreException e) {
+      node = Node.start(settings, haproxyConfig);
+    } catch (SettingsException | StoreException | CfgException e) {
       System.err.println("Error: " + e.getMessage());
       return 1;
     } catch (RuntimeException e) {
@@ -54,12 +65,24 @@ final class StartCommand implements Callable<Integer> {
     for (String sig : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(sig), s -> new Thread(stop, "fulcrum-stop").start());
     }
+    // HUP re-reads the haproxy.cfg, as a reload of HAProxy does.
+    Signal.handle(new Signal("HUP"), s -> new Thread(() -> reload(node, settings.prefix()), "fulcrum-reload").start());
     try {
       stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  private static synchronized void reload(Node node, Path prefix) {
+    String error = node.reload();
+    String status = (error == null ? "ok" : "error: " + error) + "\n";
+    try {
+      Files.writeString(prefix.resolve(RELOAD_STATUS_FILE), System.nanoTime() + " " + status);
+    } catch (IOException e) {
+      System.err.println("Warning: cannot write " + prefix.resolve(RELOAD_STATUS_FILE) + ": " + e.getMessage());
+    }
   }
 
   /** The pid in the prefix's pid file if that process is alive. */

@@ -73,6 +73,7 @@ public final class NodeSettings {
       Set.of("text/plain", "text/html", "application/json", "application/xml");
 
   private final Map<String, String> raw;
+  private final Set<String> explicit;
   private final List<String> warnings;
   private final Path prefix;
   private final List<ListenAddress> proxyListen;
@@ -89,8 +90,9 @@ public final class NodeSettings {
   private final int keepaliveMaxRequests;
   private final double keepaliveIdleTimeout;
 
-  private NodeSettings(Map<String, String> raw, List<String> warnings) {
+  private NodeSettings(Map<String, String> raw, Set<String> explicit, List<String> warnings) {
     this.raw = Collections.unmodifiableMap(raw);
+    this.explicit = Set.copyOf(explicit);
     this.warnings = List.copyOf(warnings);
     this.prefix = Path.of(raw.get("prefix"));
     this.proxyListen = ListenAddress.parseList("proxy_listen", raw.get("proxy_listen"));
@@ -128,8 +130,9 @@ public final class NodeSettings {
   public static NodeSettings load(Path file, Map<String, String> env, Map<String, String> overrides) {
     Map<String, String> raw = new LinkedHashMap<>(DEFAULTS);
     List<String> warnings = new ArrayList<>();
+    Set<String> explicit = new java.util.HashSet<>();
     if (file != null) {
-      readFile(file, raw, warnings);
+      readFile(file, raw, explicit, warnings);
     }
     for (Map.Entry<String, String> e : env.entrySet()) {
       if (!e.getKey().startsWith(ENV_PREFIX)) {
@@ -138,6 +141,7 @@ public final class NodeSettings {
       String key = e.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
       if (DEFAULTS.containsKey(key)) {
         raw.put(key, e.getValue().trim());
+        explicit.add(key);
       }
     }
     for (Map.Entry<String, String> e : overrides.entrySet()) {
@@ -145,11 +149,12 @@ public final class NodeSettings {
         throw new SettingsException("unknown setting '" + e.getKey() + "'");
       }
       raw.put(e.getKey(), e.getValue());
+      explicit.add(e.getKey());
     }
-    return new NodeSettings(raw, warnings);
+    return new NodeSettings(raw, explicit, warnings);
   }
 
-  private static void readFile(Path file, Map<String, String> raw, List<String> warnings) {
+  private static void readFile(Path file, Map<String, String> raw, Set<String> explicit, List<String> warnings) {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -173,6 +178,7 @@ public final class NodeSettings {
         continue;
       }
       raw.put(key, value);
+      explicit.add(key);
     }
   }
 
@@ -265,6 +271,11 @@ public final class NodeSettings {
 
   public String get(String key) {
     return raw.get(key);
+  }
+
+  /** Whether the file, the environment or the command line set {@code key} (not just its default). */
+  public boolean isSet(String key) {
+    return explicit.contains(key);
   }
 
   /** Every setting with its effective value (passwords blanked), for {@code GET /}. */

@@ -235,6 +235,7 @@ final class CfgParser {
         return;
       case "id":
         p.id = integer(l, 1);
+        p.idForced = true;
         return;
       case "log":
       case "description":
@@ -503,6 +504,7 @@ final class CfgParser {
           }
         case "id":
           s.id = positive(l, ++i);
+          s.idForced = true;
           break;
         case "ssl":
         case "check-ssl":

@@ -106,6 +106,7 @@ public final class HaproxyConfig {
     final Kind kind;
     final String where;
     int id;
+    boolean idForced;
     String mode = "tcp";
     final List<Bind> binds = new ArrayList<>();
     String defaultBackend;
@@ -237,6 +238,7 @@ public final class HaproxyConfig {
   public static final class Server {
     String name;
     int id;
+    boolean idForced;
     String host;
     int port;
     boolean check;

@@ -7,7 +7,10 @@ import dev.fulcrum.conf.ListenAddress;
 import dev.fulcrum.conf.NodeSettings;
 import dev.fulcrum.conf.SettingsException;
 import dev.fulcrum.model.Ids;
+import dev.fulcrum.haproxy.CfgException;
+import dev.fulcrum.haproxy.HaproxyRuntime;
 import dev.fulcrum.proxy.http.HttpProxy;
+import dev.fulcrum.proxy.tcp.TcpProxy;
 import dev.fulcrum.runtime.SnapshotCompiler;
 import dev.fulcrum.runtime.SnapshotHolder;
 import dev.fulcrum.store.Dao;
@@ -16,13 +19,9 @@ import dev.fulcrum.store.embedded.EmbeddedStore;
 import dev.fulcrum.upstream.TargetStates;
 import dev.fulcrum.upstream.health.ActiveChecks;
 import dev.fulcrum.upstream.pool.UpstreamConnections;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +37,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Fulcrum node: store, change feed, proxy and Admin API listeners, and the orderly stop
- * that lets requests in flight finish.
+ * A running Fulcrum node: the Kong side (store, change feed, proxy and Admin API listeners) and,
+ * with {@code --haproxy-config}, a haproxy.cfg's frontends, backends and stats sockets; and the
+ * orderly stop that lets requests and sessions in flight finish.
  */
 public final class Node implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
@@ -46,11 +47,19 @@ public final class Node implements AutoCloseable {
   static final String NODE_ID_FILE = "node.id";
 
   private final NodeSettings settings;
+  private final Path haproxyFile;
+  /** Where the haproxy.cfg's ${VARIABLES} come from. */
+  private final Map<String, String> env;
+  /** Whether the Kong model runs: always without a haproxy.cfg, else when a Kong listener is set. */
+  private final boolean kong;
   private final Store store;
   private final TargetStates targetStates = new TargetStates();
   private final SnapshotHolder snapshots = new SnapshotHolder();
   private final ChangeFeed feed;
   private final HttpProxy proxy;
+  private final TcpProxy tcp = new TcpProxy();
+  private final KongProxies kongProxies = new KongProxies(snapshots);
+  private HaproxyRuntime haproxy;
   private final ActiveChecks activeChecks = new ActiveChecks();
   private final EventLoopGroup workers;
   private final EventLoopGroup adminLoop;
@@ -59,11 +68,16 @@ public final class Node implements AutoCloseable {
   private final List<Channel> adminListeners = new ArrayList<>();
   private volatile boolean stopped;
 
-  private Node(NodeSettings settings) {
+  private Node(NodeSettings settings, Path haproxyFile, Map<String, String> env) {
     this.settings = settings;
+    this.haproxyFile = haproxyFile;
+    this.env = env;
+    this.kong =
+        haproxyFile == null || settings.isSet("proxy_listen") || settings.isSet("admin_listen")
+            || settings.isSet("stream_listen");
     String nodeId = nodeId(settings.prefix());
-    this.store = openStore(settings, nodeId);
-    this.feed = new ChangeFeed(store, new SnapshotCompiler(targetStates), snapshots);
+    this.store = kong ? openStore(settings, nodeId) : null;
+    this.feed = kong ? new ChangeFeed(store, new SnapshotCompiler(targetStates), snapshots) : null;
     this.proxy = new HttpProxy(snapshots, settings);
     int threads = settings.workerThreads() > 0 ? settings.workerThreads() : Runtime.getRuntime().availableProcessors();
     this.workers = Transport.group(threads, "fulcrum-proxy");
@@ -79,7 +93,22 @@ public final class Node implements AutoCloseable {
 
   /** Starts a node; on failure nothing stays open and the exception says why. */
   public static Node start(NodeSettings settings) {
-    Node node = new Node(settings);
+    return start(settings, null);
+  }
+
+  /**
+   * Starts a node running a haproxy.cfg too (null for none). The Kong listeners then open only
+   * when the settings name them explicitly.
+   *
+   * @throws CfgException when the file cannot run (file, line and reason)
+   */
+  public static Node start(NodeSettings settings, Path haproxyFile) {
+    return start(settings, haproxyFile, System.getenv());
+  }
+
+  /** As {@link #start(NodeSettings, Path)}, with the haproxy.cfg's variables from {@code env}. */
+  public static Node start(NodeSettings settings, Path haproxyFile, Map<String, String> env) {
+    Node node = new Node(settings, haproxyFile, env);
     try {
       node.startAll();
       return node;
@@ -122,43 +151,58 @@ public final class Node implements AutoCloseable {
   }
 
   private void startAll() {
-    snapshots.subscribe(s -> activeChecks.accept(s.upstreamsByName().values()));
-    feed.start(settings.dbUpdateFrequency());
-    for (ListenAddress a : settings.proxyListen()) {
-      proxyListeners.add(bind(a, workers, proxy.clientInitializer(), false, "proxy_listen"));
+    if (kong) {
+      snapshots.subscribe(s -> activeChecks.accept(s.upstreamsByName().values()));
+      feed.start(settings.dbUpdateFrequency());
+      for (ListenAddress a : settings.proxyListen()) {
+        proxyListeners.add(bind(a, workers, proxy.clientInitializer(), false, "proxy_listen"));
+      }
+      AdminApi api = new AdminApi(new Dao(store), snapshots, settings, proxy.inFlight());
+      for (ListenAddress a : settings.adminListen()) {
+        adminListeners.add(bind(a, adminLoop, AdminServer.initializer(api, adminWorker), true, "admin_listen"));
+      }
     }
-    AdminApi api = new AdminApi(new Dao(store), snapshots, settings, proxy.inFlight());
-    for (ListenAddress a : settings.adminListen()) {
-      adminListeners.add(bind(a, adminLoop, AdminServer.initializer(api, adminWorker), true, "admin_listen"));
+    if (haproxyFile != null) {
+      int threads = settings.workerThreads() > 0 ? settings.workerThreads() : Runtime.getRuntime().availableProcessors();
+      haproxy =
+          HaproxyRuntime.start(
+              new HaproxyRuntime.Options(
+                  haproxyFile, env, workers, adminLoop, tcp, proxy,
+                  kong ? kongProxies::views : null, threads));
     }
     writePidFile();
     LOG.info(
-        "fulcrum {} started (node {}, {} transport): proxy {}, admin {}",
-        Version.VERSION, store.nodeId(), Transport.epoll() ? "epoll" : "nio",
-        proxyAddresses(), adminAddresses());
+        "fulcrum {} started ({} transport){}{}",
+        Version.VERSION, Transport.epoll() ? "epoll" : "nio",
+        kong ? ": node " + store.nodeId() + ", proxy " + proxyAddresses() + ", admin " + adminAddresses() : "",
+        haproxyFile != null ? (kong ? "; " : ": ") + haproxyFile : "");
+  }
+
+  /**
+   * Re-reads the haproxy.cfg and applies it without dropping connections (SIGHUP, {@code fulcrum
+   * reload}).
+   *
+   * @return null when applied, else why not (the running configuration is unchanged)
+   */
+  public String reload() {
+    if (haproxy == null) {
+      return "no haproxy.cfg to reload (start with --haproxy-config FILE)";
+    }
+    return haproxy.reload();
+  }
+
+  /** The haproxy.cfg running in this node, or null. */
+  public HaproxyRuntime haproxy() {
+    return haproxy;
   }
 
   /** @param autoRead false for the proxy, which reads only when it can pass data on */
   private Channel bind(
       ListenAddress a, EventLoopGroup group, ChannelInitializer<Channel> init, boolean autoRead, String key) {
-    ServerBootstrap b =
-        new ServerBootstrap()
-            .group(group, group)
-            .channel(Transport.serverChannel())
-            .option(ChannelOption.SO_BACKLOG, a.backlog())
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.AUTO_READ, autoRead)
-            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, UpstreamConnections.WATER_MARK)
-            .childHandler(init);
-    if (a.reuseport() && Transport.epoll()) {
-      b.option(EpollChannelOption.SO_REUSEPORT, true);
-    }
     try {
-      return b.bind(new InetSocketAddress(a.host(), a.port())).syncUninterruptibly().channel();
-    } catch (Exception e) {
-      throw new SettingsException(key + ": cannot listen on " + a + ": " + e.getMessage());
+      return Listeners.bind(group, a.host(), a.port(), a.backlog(), a.reuseport(), autoRead, init);
+    } catch (IllegalStateException e) {
+      throw new SettingsException(key + ": " + e.getMessage());
     }
   }
 
@@ -213,10 +257,13 @@ public final class Node implements AutoCloseable {
       return;
     }
     stopped = true;
-    LOG.info("stopping: draining {} requests in flight", proxy.inFlight().requests());
+    LOG.info("stopping: draining {} requests and {} sessions in flight", proxy.inFlight().requests(), sessions());
     proxy.inFlight().startDraining();
     for (Channel c : proxyListeners) {
       c.close().syncUninterruptibly();
+    }
+    if (haproxy != null) {
+      haproxy.stopAccepting();
     }
     for (Channel c : adminListeners) {
       c.close().syncUninterruptibly();
@@ -225,7 +272,7 @@ public final class Node implements AutoCloseable {
       HttpProxy.closeIfIdle(c);
     }
     long deadline = System.nanoTime() + (long) (settings.drainTimeout() * 1e9);
-    while (proxy.inFlight().requests() > 0 && System.nanoTime() < deadline) {
+    while ((proxy.inFlight().requests() > 0 || sessions() > 0) && System.nanoTime() < deadline) {
       try {
         Thread.sleep(20);
       } catch (InterruptedException e) {
@@ -233,26 +280,38 @@ public final class Node implements AutoCloseable {
         break;
       }
     }
-    int left = proxy.inFlight().requests();
+    int left = proxy.inFlight().requests() + sessions();
     if (left > 0) {
-      LOG.warn("drain timeout: closing {} requests still in flight", left);
+      LOG.warn("drain timeout: closing {} requests and sessions still in flight", left);
     }
     closeResources();
     LOG.info("stopped");
+  }
+
+  /** TCP sessions of the haproxy.cfg frontends still open. */
+  private int sessions() {
+    return haproxy == null ? 0 : haproxy.sessions();
   }
 
   private void closeResources() {
     for (Channel c : proxy.inFlight().channels()) {
       c.close();
     }
-    feed.close();
+    if (haproxy != null) {
+      haproxy.close();
+    }
+    if (feed != null) {
+      feed.close();
+    }
     activeChecks.close();
     adminWorker.shutdownNow();
     // Bounded waits: a stop must never hang, whatever a loop is doing.
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     adminLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     proxy.close();
-    store.close();
+    if (store != null) {
+      store.close();
+    }
     try {
       Files.deleteIfExists(settings.prefix().resolve(PID_FILE));
     } catch (IOException e) {
@@ -270,6 +329,9 @@ public final class Node implements AutoCloseable {
       }
       for (Channel c : adminListeners) {
         c.close();
+      }
+      if (haproxy != null) {
+        haproxy.stopAccepting();
       }
       closeResources();
     }

@@ -41,6 +41,18 @@ public final class Transport {
     return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 
+  /** A listening UNIX stream socket. */
+  public static Class<? extends ServerChannel> serverDomainChannel() {
+    return EPOLL ? io.netty.channel.epoll.EpollServerDomainSocketChannel.class
+        : io.netty.channel.socket.nio.NioServerDomainSocketChannel.class;
+  }
+
+  /** The address of a UNIX socket file for {@link #serverDomainChannel()}. */
+  public static java.net.SocketAddress domainAddress(java.nio.file.Path path) {
+    return EPOLL ? new io.netty.channel.unix.DomainSocketAddress(path.toFile())
+        : java.net.UnixDomainSocketAddress.of(path);
+  }
+
   public static Class<? extends DatagramChannel> datagramChannel() {
     return EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
   }

@@ -3,6 +3,8 @@ package dev.fulcrum.server;
 /** The running version, from the jar manifest when there is one. */
 public final class Version {
   public static final String VERSION = detect();
+  /** Release date as HAProxy's show info writes it. */
+  public static final String RELEASE_DATE = "2026/11/21";
   /** The product token in Server and Via headers. */
   public static final String SERVER = "fulcrum/" + VERSION;
 

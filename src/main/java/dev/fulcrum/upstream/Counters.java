@@ -111,8 +111,10 @@ public final class Counters {
     private static final int N = 512;
     private long sum;
     private long samples;
+    private long max;
 
     public synchronized void add(long value) {
+      max = Math.max(max, value);
       if (samples < N) {
         samples++;
         sum += value;
@@ -123,6 +125,11 @@ public final class Counters {
 
     public synchronized long average() {
       return samples == 0 ? 0 : sum / Math.min(samples, N);
+    }
+
+    /** The largest sample seen. */
+    public synchronized long max() {
+      return max;
     }
   }
 }

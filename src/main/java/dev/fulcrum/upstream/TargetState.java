@@ -43,6 +43,8 @@ public final class TargetState {
   public static final int DRAINING = 2;
   /** Stopping: no new load-balanced traffic (HAProxy's NOLB, from 'set server health stopping'). */
   public static final int STOPPING = 4;
+  /** In maintenance because the configuration says {@code disabled} (with MAINT; HAProxy's CMAINT). */
+  public static final int CONFIG_MAINT = 8;
 
   private final String key;
   private final String label;
@@ -52,12 +54,15 @@ public final class TargetState {
   private volatile int checkHealth = -1;
   private volatile String checkStatus = "INI";
   private volatile String checkDesc = "Initializing";
+  private volatile String checkInfo;
   private volatile int checkCode;
   private volatile long checkDurationMillis = -1;
   private final java.util.concurrent.atomic.AtomicLong checkFailures = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong downTransitions = new java.util.concurrent.atomic.AtomicLong();
   private volatile long downSinceMillis;
   private volatile long downtimeMillis;
+  /** When it last came back up; 0 if it never went down (no slowstart at process start). */
+  private volatile long upSinceMillis;
   private volatile Health health = Health.HEALTHY;
   private volatile int flags;
   private int successes;
@@ -82,7 +87,11 @@ public final class TargetState {
     this(key, label, false);
   }
 
-  /** @param haproxyStyle log transitions as HAProxy does ("Server be/srv is DOWN, reason: ...") */
+  /**
+   * @param haproxyStyle a haproxy.cfg server: its owner logs transitions in HAProxy's words
+   *     ("Server be/srv is DOWN, reason: ..., N active and M backup servers left"), so this
+   *     state does not
+   */
   public TargetState(String key, String label, boolean haproxyStyle) {
     this.key = key;
     this.label = label;
@@ -218,16 +227,19 @@ public final class TargetState {
    * change between UP and DOWN.
    */
   public synchronized boolean reportCheck(
-      boolean passed, int rise, int fall, String status, String desc, int code, long durationMillis) {
+      boolean passed, int rise, int fall, String status, String desc, String info, int code, long durationMillis) {
     if (checkHealth < 0) {
       checkHealth = rise;
     }
     checkStatus = status;
     checkDesc = desc;
+    checkInfo = info;
     checkCode = code;
     checkDurationMillis = durationMillis;
     int full = rise + fall - 1;
-    String reason = desc + (code > 0 ? ", code: " + code : "") + ", check duration: " + durationMillis + "ms";
+    String reason =
+        desc + (code > 0 ? ", code: " + code : "") + (info != null ? ", info: \"" + info + "\"" : "")
+            + ", check duration: " + durationMillis + "ms";
     if (!passed) {
       if (checkHealth > 0) {
         checkFailures.incrementAndGet();
@@ -265,6 +277,11 @@ public final class TargetState {
     return checkDesc;
   }
 
+  /** The last check's own words ("Connection refused"), or null. */
+  public String checkInfo() {
+    return checkInfo;
+  }
+
   public int checkCode() {
     return checkCode;
   }
@@ -279,6 +296,15 @@ public final class TargetState {
 
   public long downTransitions() {
     return downTransitions.get();
+  }
+
+  public long upSinceMillis() {
+    return upSinceMillis;
+  }
+
+  /** Marks a return to service (leaving maintenance): slowstart ramps from here. */
+  public void restarted() {
+    upSinceMillis = System.currentTimeMillis();
   }
 
   /** Total seconds spent DOWN, the current stretch included. */
@@ -311,13 +337,12 @@ public final class TargetState {
       lastChangeMillis = now;
       if (next.up()) {
         downtimeMillis += now - downSinceMillis;
+        upSinceMillis = now;
       } else {
         downTransitions.incrementAndGet();
         downSinceMillis = now;
       }
-      if (haproxyStyle) {
-        LOG.info("Server {} is {}, reason: {}", label, next.up() ? "UP" : "DOWN", reason);
-      } else {
+      if (!haproxyStyle) {
         LOG.info(
             "{}: {} -> {} ({})", label, old.up() ? "HEALTHY" : "UNHEALTHY", next.up() ? "HEALTHY" : "UNHEALTHY", reason);
       }
@@ -333,6 +358,23 @@ public final class TargetState {
   public void acquired() {
     inFlight.incrementAndGet();
     loadStamp = System.nanoTime();
+  }
+
+  /** Takes a slot unless {@code max} (&gt; 0) are taken already; 0 means no limit. */
+  public boolean tryAcquire(int max) {
+    if (max <= 0) {
+      acquired();
+      return true;
+    }
+    int n;
+    do {
+      n = inFlight.get();
+      if (n >= max) {
+        return false;
+      }
+    } while (!inFlight.compareAndSet(n, n + 1));
+    loadStamp = System.nanoTime();
+    return true;
   }
 
   public void released() {

@@ -27,6 +27,18 @@ public final class TargetStates {
     return s;
   }
 
+  /**
+   * The state of a haproxy.cfg server, logged as HAProxy names it ({@code backend/server}).
+   * The address is part of the key: a server moved elsewhere starts afresh.
+   */
+  public TargetState server(String backend, String server, String address) {
+    TargetState s =
+        states.computeIfAbsent(
+            "haproxy/" + backend + "|" + server + "@" + address, k -> new TargetState(k, backend + "/" + server, true));
+    s.seen();
+    return s;
+  }
+
   public TargetState find(String upstreamId, String target) {
     return states.get(key(upstreamId, target));
   }

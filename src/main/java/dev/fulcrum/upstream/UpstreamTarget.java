@@ -31,10 +31,15 @@ public final class UpstreamTarget {
    * @param maxconn concurrent connections (requests in HTTP) sent to it; 0 = unlimited
    * @param maxqueue requests waiting for it; 0 = unlimited
    * @param sendProxy 0 none, 1 PROXY protocol v1, 2 v2
+   * @param shutdownSessionsOnDown close its sessions when it goes down ({@code on-marked-down
+   *     shutdown-sessions}); otherwise they continue
+   * @param slowstartMillis after coming back up, its weight ramps up over this time (0 = at once)
    */
-  public record ServerOptions(String name, int id, boolean backup, int maxconn, int maxqueue, int sendProxy) {
+  public record ServerOptions(
+      String name, int id, boolean backup, int maxconn, int maxqueue, int sendProxy, boolean shutdownSessionsOnDown,
+      long slowstartMillis) {
     public static ServerOptions kong(String target, int index) {
-      return new ServerOptions(target, index + 1, false, 0, 0, 0);
+      return new ServerOptions(target, index + 1, false, 0, 0, 0, false, 0);
     }
   }
 
@@ -134,6 +139,36 @@ public final class UpstreamTarget {
   public int currentWeight() {
     int override = state.weightOverride();
     return override >= 0 ? override : weight;
+  }
+
+  /**
+   * HAProxy's effective weight: the weight times 16, ramped up after the server came back when it
+   * has a slowstart (src/server.c: uweight * ((16 * elapsed_s + ss_s) / ss_s), at most 16 times
+   * the weight). Dynamic balancers use it; it starts at 1/16 of the full weight.
+   */
+  public int effectiveWeight() {
+    int full = currentWeight() * 16;
+    long ss = options.slowstartMillis();
+    if (ss <= 0 || full == 0) {
+      return full;
+    }
+    long since = state.upSinceMillis();
+    if (since == 0) {
+      return full;
+    }
+    long elapsed = System.currentTimeMillis() - since;
+    if (elapsed >= ss) {
+      return full;
+    }
+    long ssSeconds = (ss + 999) / 1000;
+    long factor = (16 * (elapsed / 1000) + ssSeconds) / ssSeconds;
+    return (int) Math.min(full, currentWeight() * factor);
+  }
+
+  /** Percentage of its weight a slow-starting server has now, or 100. */
+  public int throttlePercent() {
+    int full = currentWeight() * 16;
+    return full == 0 ? 100 : (int) (effectiveWeight() * 100L / full);
   }
 
   /** Position within its upstream's target array. */

@@ -81,9 +81,13 @@ public final class Backend implements AutoCloseable {
     return this;
   }
 
-  /** Runs a backend in its own process: {@code Backend <name> <port>}. */
+  /**
+   * Runs a backend in its own process: {@code Backend <name> <port>}. SIGTERM stops it gracefully,
+   * as {@code systemctl stop nginx} does: it stops accepting and finishes what is in progress.
+   */
   public static void main(String[] args) throws InterruptedException {
     Backend b = start(args[0], Integer.parseInt(args[1]));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> b.server.stop(2)));
     System.out.println("listening " + b.port());
     System.out.flush();
     Thread.currentThread().join();

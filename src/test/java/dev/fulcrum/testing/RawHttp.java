@@ -90,6 +90,27 @@ public final class RawHttp implements AutoCloseable {
     }
   }
 
+  /** Sends one request on a new connection and returns all that comes back until it closes. */
+  public static String exchange(int port, String request) {
+    try (RawHttp h = new RawHttp(port)) {
+      return h.send(request).readAll(5000);
+    }
+  }
+
+  /** A header's value in a raw response, or null. */
+  public static String header(String response, String name) {
+    for (String line : response.split("\r\n")) {
+      if (line.isEmpty()) {
+        break;
+      }
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+        return line.substring(colon + 1).trim();
+      }
+    }
+    return null;
+  }
+
   public static int status(String response) {
     if (!response.startsWith("HTTP/1.")) {
       return -1;

@@ -101,23 +101,23 @@ class TargetStateTest {
     s.startChecks(2);
     assertThat(s.checkHealth()).as("start OK but check immediately").isEqualTo(2);
     assertThat(s.health().up()).isTrue();
-    assertThat(s.reportCheck(true, 2, 3, "L4OK", "Layer4 check passed", 0, 1)).isFalse();
+    assertThat(s.reportCheck(true, 2, 3, "L4OK", "Layer4 check passed", null, 0, 1)).isFalse();
     assertThat(s.checkHealth()).isEqualTo(4);
-    assertThat(s.reportCheck(false, 2, 3, "L4CON", "Layer4 connection problem", 0, 0)).isFalse();
+    assertThat(s.reportCheck(false, 2, 3, "L4CON", "Layer4 connection problem", null, 0, 0)).isFalse();
     assertThat(s.checkHealth()).isEqualTo(3);
-    assertThat(s.reportCheck(false, 2, 3, "L4CON", "Layer4 connection problem", 0, 0)).isFalse();
+    assertThat(s.reportCheck(false, 2, 3, "L4CON", "Layer4 connection problem", null, 0, 0)).isFalse();
     assertThat(s.checkHealth()).isEqualTo(2);
     assertThat(s.health().up()).isTrue();
-    assertThat(s.reportCheck(false, 2, 3, "L4CON", "Layer4 connection problem", 0, 0)).isTrue();
+    assertThat(s.reportCheck(false, 2, 3, "L4CON", "Layer4 connection problem", null, 0, 0)).isTrue();
     assertThat(s.checkHealth()).as("below rise drops to 0").isZero();
     assertThat(s.health().up()).isFalse();
     assertThat(s.checkFailures()).isEqualTo(3);
     assertThat(s.downTransitions()).isEqualTo(1);
-    assertThat(s.reportCheck(false, 2, 3, "L4CON", "Layer4 connection problem", 0, 0)).isFalse();
+    assertThat(s.reportCheck(false, 2, 3, "L4CON", "Layer4 connection problem", null, 0, 0)).isFalse();
     assertThat(s.checkFailures()).as("failures at health 0 are not counted").isEqualTo(3);
-    assertThat(s.reportCheck(true, 2, 3, "L4OK", "Layer4 check passed", 0, 0)).isFalse();
+    assertThat(s.reportCheck(true, 2, 3, "L4OK", "Layer4 check passed", null, 0, 0)).isFalse();
     assertThat(s.checkHealth()).isEqualTo(1);
-    assertThat(s.reportCheck(true, 2, 3, "L4OK", "Layer4 check passed", 0, 0)).isTrue();
+    assertThat(s.reportCheck(true, 2, 3, "L4OK", "Layer4 check passed", null, 0, 0)).isTrue();
     assertThat(s.checkHealth()).as("rise reached jumps to full").isEqualTo(4);
     assertThat(s.health().up()).isTrue();
     assertThat(s.checkStatus()).isEqualTo("L4OK");
@@ -127,7 +127,7 @@ class TargetStateTest {
   void aFailedFirstCheckTakesAServerDownAtOnce() {
     TargetState s = new TargetState("t", "be/srv", true);
     s.startChecks(2);
-    assertThat(s.reportCheck(false, 2, 3, "L4CON", "Layer4 connection problem", 0, 0)).isTrue();
+    assertThat(s.reportCheck(false, 2, 3, "L4CON", "Layer4 connection problem", null, 0, 0)).isTrue();
     assertThat(s.checkHealth()).isZero();
     assertThat(s.lastReason()).startsWith("Layer4 connection problem");
   }

@@ -39,7 +39,7 @@ public final class Chash implements Balancer {
   private long signature() {
     long s = 17;
     for (UpstreamTarget t : servers.all) {
-      s = s * 31 + (Servers.usable(t) ? t.currentWeight() + 1 : 0);
+      s = s * 31 + (Servers.usable(t) ? t.effectiveWeight() + 1 : 0);
     }
     return s;
   }
@@ -50,7 +50,7 @@ public final class Chash implements Balancer {
     if (backups != null) {
       for (UpstreamTarget t : servers.all) {
         if (Servers.inGroup(t, backups) && Servers.usable(t)) {
-          count += t.currentWeight() * Servers.SCALE;
+          count += t.effectiveWeight();
         }
       }
     }
@@ -62,7 +62,7 @@ public final class Chash implements Balancer {
         if (!Servers.inGroup(t, backups) || !Servers.usable(t)) {
           continue;
         }
-        int points = t.currentWeight() * Servers.SCALE;
+        int points = t.effectiveWeight();
         for (int j = 0; j < points; j++) {
           long key = HashKey.fullHash((long) t.options().id() * 4096 + j);
           packed[k++] = (key << 20) | i;

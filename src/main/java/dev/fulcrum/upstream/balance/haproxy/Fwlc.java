@@ -21,7 +21,7 @@ public final class Fwlc implements Balancer {
 
   static long key(UpstreamTarget t) {
     int inflight = t.state().inFlight();
-    int eweight = Math.max(1, t.currentWeight() * Servers.SCALE);
+    int eweight = Math.max(1, t.effectiveWeight());
     return inflight == 0 ? 0 : (inflight + 1L) * 4096 / eweight;
   }
 

@@ -82,7 +82,7 @@ public final class Fwrr implements Balancer {
   }
 
   static int eweight(UpstreamTarget t) {
-    return t.currentWeight() * Servers.SCALE;
+    return t.effectiveWeight();
   }
 
   private Group group(Node n) {

@@ -16,7 +16,7 @@ class HaproxyBalancersTest {
   static UpstreamTarget server(String name, int id, int weight, boolean backup, int maxconn) {
     return new UpstreamTarget(
         "be", name, "127.0.0.1", 9000 + id, weight, id - 1, new TargetState("be|" + name), name, true,
-        new UpstreamTarget.ServerOptions(name, id, backup, maxconn, 0, 0));
+        new UpstreamTarget.ServerOptions(name, id, backup, maxconn, 0, 0, false, 0));
   }
 
   static List<UpstreamTarget> servers(int... weights) {

@@ -1,0 +1,85 @@
+package dev.fulcrum.haproxy;
+
+import dev.fulcrum.haproxy.HaproxyConfig.Bind;
+import dev.fulcrum.proxy.ConnectionLimit;
+import dev.fulcrum.proxy.tcp.TcpFrontend;
+import dev.fulcrum.upstream.Backend;
+import dev.fulcrum.upstream.Counters;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/** A frontend as one of its {@code bind} lines serves it (bind options such as accept-proxy). */
+final class BoundFrontend implements TcpFrontend {
+  final HaFrontend frontend;
+  final Bind bind;
+  private final ConnectionLimit limit;
+
+  BoundFrontend(HaFrontend frontend, Bind bind, ConnectionLimit limit) {
+    this.frontend = frontend;
+    this.bind = bind;
+    this.limit = limit;
+  }
+
+  boolean http() {
+    return frontend.config.http();
+  }
+
+  @Override
+  public Backend route(InetSocketAddress client, InetSocketAddress local) {
+    HaBackend b = frontend.route(new TcpFacts(client, local));
+    return b == null ? null : b.backend;
+  }
+
+  @Override
+  public Counters counters() {
+    return frontend.counters;
+  }
+
+  @Override
+  public ConnectionLimit limit() {
+    return limit;
+  }
+
+  @Override
+  public long clientTimeoutMillis() {
+    return frontend.config.timeoutClient;
+  }
+
+  @Override
+  public boolean acceptProxy() {
+    return bind.acceptProxy();
+  }
+
+  @Override
+  public boolean splice() {
+    return frontend.config.splice;
+  }
+
+  /** What a TCP session offers the rules: addresses only. */
+  private record TcpFacts(InetSocketAddress client, InetSocketAddress local) implements Acl.Facts {
+    @Override
+    public boolean http() {
+      return false;
+    }
+
+    @Override
+    public String method() {
+      return null;
+    }
+
+    @Override
+    public String path() {
+      return null;
+    }
+
+    @Override
+    public String uri() {
+      return null;
+    }
+
+    @Override
+    public List<String> header(String name) {
+      return List.of();
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package dev.fulcrum.proxy.tcp;
+
+import dev.fulcrum.proxy.ConnectionLimit;
+import dev.fulcrum.upstream.Backend;
+import dev.fulcrum.upstream.Counters;
+import java.net.InetSocketAddress;
+
+/** What a TCP listener serves: where its sessions go, and the limits and counters that apply. */
+public interface TcpFrontend {
+  /** The backend for a new session, or null to close it (no rule matched, no default). */
+  Backend route(InetSocketAddress client, InetSocketAddress local);
+
+  Counters counters();
+
+  ConnectionLimit limit();
+
+  /** Client inactivity timeout in milliseconds, 0 for none. */
+  long clientTimeoutMillis();
+
+  /** Whether clients start with a PROXY protocol header (v1 or v2) naming the real client. */
+  boolean acceptProxy();
+
+  /** Relay with splice(2) when both sides are plain TCP on epoll ({@code option splice-*}). */
+  boolean splice();
+}

@@ -1,0 +1,703 @@
+package dev.fulcrum.proxy.tcp;
+
+import dev.fulcrum.upstream.Backend;
+import dev.fulcrum.upstream.BackendQueue;
+import dev.fulcrum.upstream.RetryPolicy;
+import dev.fulcrum.upstream.UpstreamTarget;
+import dev.fulcrum.upstream.balance.Avoid;
+import dev.fulcrum.upstream.balance.PickContext;
+import dev.fulcrum.model.Upstream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection of a TCP frontend: pick a server (queueing while every server is at its
+ * maxconn), connect from the client's event loop, retry failed connects per the backend's policy,
+ * then relay bytes both ways. Reads happen only when the other side can take the bytes; a
+ * half-close travels to the other side; inactivity ends the session. Runs on one event loop.
+ */
+final class TcpSession extends ChannelInboundHandlerAdapter implements PickContext, Avoid, BackendQueue.Waiter {
+  private static final Logger LOG = LoggerFactory.getLogger(TcpSession.class);
+  /** The most client bytes kept for a replay: HAProxy's tune.bufsize. */
+  private static final int REPLAY_LIMIT = 16 * 1024;
+
+  private final TcpProxy proxy;
+  private final TcpFrontend frontend;
+  private final long startNanos = System.nanoTime();
+
+  private Channel client;
+  private InetSocketAddress clientAddress;
+  private InetSocketAddress localAddress;
+  private boolean awaitingProxyHeader;
+
+  private Backend backend;
+  private UpstreamTarget target;
+  private UpstreamTarget[] tried;
+  private int retries;
+  private UpstreamTarget previous;
+  private Channel server;
+  private boolean connected;
+  private long connectStartNanos;
+
+  private ArrayDeque<ByteBuf> pending;
+  private CompositeByteBuf replay;
+  private boolean serverSpoke;
+  private boolean serverReset;
+
+  private boolean clientEof;
+  private boolean serverEof;
+  private boolean clientBlocked;
+  private boolean serverBlocked;
+  private long lastActivityNanos = startNanos;
+  private ScheduledFuture<?> timer;
+  private boolean queued;
+  private long queuedSinceNanos;
+  private boolean finished;
+
+  TcpSession(TcpProxy proxy, TcpFrontend frontend) {
+    this.proxy = proxy;
+    this.frontend = frontend;
+  }
+
+  // ------------------------------------------------------------------ client
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    client = ctx.channel();
+    clientAddress = (InetSocketAddress) client.remoteAddress();
+    localAddress = (InetSocketAddress) client.localAddress();
+    frontend.limit().opened();
+    frontend.counters().opened();
+    armTimer();
+    if (frontend.acceptProxy()) {
+      awaitingProxyHeader = true;
+      ctx.pipeline().addBefore(ctx.name(), "proxy-protocol", new HAProxyMessageDecoder());
+      client.read();
+      return;
+    }
+    route();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HAProxyMessage) {
+      HAProxyMessage m = (HAProxyMessage) msg;
+      InetSocketAddress src = ProxyProtocol.source(m);
+      InetSocketAddress dst = ProxyProtocol.destination(m);
+      m.release();
+      if (src != null) {
+        clientAddress = src;
+      }
+      if (dst != null) {
+        localAddress = dst;
+      }
+      awaitingProxyHeader = false;
+      route();
+      return;
+    }
+    ByteBuf buf = (ByteBuf) msg;
+    if (finished) {
+      buf.release();
+      return;
+    }
+    lastActivityNanos = System.nanoTime();
+    int n = buf.readableBytes();
+    frontend.counters().bytesIn.add(n);
+    if (backend != null) {
+      backend.counters().bytesIn.add(n);
+    }
+    if (!connected) {
+      if (pending == null) {
+        pending = new ArrayDeque<>(2);
+      }
+      pending.add(buf);
+      return;
+    }
+    target.state().counters().bytesIn.add(n);
+    toServer(buf);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (!connected || finished) {
+      return;
+    }
+    server.flush();
+    if (server.isWritable()) {
+      if (!clientEof) {
+        client.read();
+      }
+    } else {
+      clientBlocked = true;
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (client.isWritable() && serverBlocked && connected) {
+      serverBlocked = false;
+      server.read();
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      clientEof = true;
+      if (awaitingProxyHeader) {
+        close();
+      } else if (connected) {
+        shutdownOutput(server);
+      }
+      if (serverEof) {
+        closeBothAfterFlush();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (!finished) {
+      if (!serverSpoke && !clientEof) {
+        abortCount(true);
+      }
+      if (connected) {
+        closeAfterFlush(server);
+      }
+      finish();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("client {}: {}", clientAddress, cause.toString());
+    abortCount(true);
+    close();
+  }
+
+  // ----------------------------------------------------------------- routing
+
+  private void route() {
+    backend = frontend.route(clientAddress, localAddress);
+    if (backend == null) {
+      close();
+      return;
+    }
+    backend.counters().opened();
+    if (backend.retry().emptyResponse()) {
+      replay = client.alloc().compositeBuffer();
+    }
+    connectNext();
+  }
+
+  /** Picks a server (another one after a failure) and connects, or queues, or gives up. */
+  private void connectNext() {
+    UpstreamTarget t = backend.acquire(this, tried == null ? Avoid.NONE : this);
+    if (t == null && tried != null) {
+      // Everyone was tried: anyone usable again rather than nobody (HAProxy does not avoid at all).
+      t = backend.acquire(this, Avoid.NONE);
+    }
+    if (t == null) {
+      if (backend.anyUsable()) {
+        enqueue();
+      } else {
+        noServer();
+      }
+      return;
+    }
+    if (previous != null && previous != t) {
+      previous.state().counters().redispatches.increment();
+      backend.counters().redispatches.increment();
+    }
+    connectTo(t);
+  }
+
+  private void connectTo(UpstreamTarget t) {
+    target = t;
+    t.state().counters().opened();
+    if (t.options().shutdownSessionsOnDown()) {
+      backend.state().sessions(t.options().name()).add(client);
+    }
+    connectStartNanos = System.nanoTime();
+    ChannelFuture f = proxy.connect(client.eventLoop(), t.address(), backend.timeouts().connect(), new ServerSide());
+    server = f.channel();
+    f.addListener((ChannelFutureListener) this::connectDone);
+  }
+
+  private void connectDone(ChannelFuture f) {
+    if (finished) {
+      f.channel().close();
+      return;
+    }
+    if (!f.isSuccess()) {
+      connectFailed(f.cause());
+      return;
+    }
+    long now = System.nanoTime();
+    backend.counters().connects.increment();
+    target.state().counters().connects.increment();
+    long ctime = TimeUnit.NANOSECONDS.toMillis(now - connectStartNanos);
+    backend.counters().connectTime.add(ctime);
+    target.state().counters().connectTime.add(ctime);
+    connected = true;
+    lastActivityNanos = now;
+    int sendProxy = target.options().sendProxy();
+    if (sendProxy > 0) {
+      server.pipeline().addFirst("proxy-protocol", HAProxyMessageEncoder.INSTANCE);
+      server.write(ProxyProtocol.header(sendProxy, clientAddress, localAddress), server.voidPromise());
+      server.pipeline().remove("proxy-protocol");
+    }
+    if (replay != null && replay.isReadable()) {
+      // A retry after the last server reset before answering: send what it was sent.
+      server.write(replay.retainedDuplicate(), server.voidPromise());
+    }
+    if (pending != null) {
+      ByteBuf b;
+      while ((b = pending.poll()) != null) {
+        target.state().counters().bytesIn.add(b.readableBytes());
+        toServer(b);
+      }
+    }
+    server.flush();
+    if (clientEof) {
+      shutdownOutput(server);
+    } else {
+      client.read();
+    }
+    server.read();
+    armTimer();
+  }
+
+  private void connectFailed(Throwable cause) {
+    LOG.debug("connect to {} failed: {}", target, cause.toString());
+    connected = false;
+    server = null;
+    retryOrGiveUp(cause instanceof ConnectTimeoutException, true);
+  }
+
+  /**
+   * HAProxy's retry rules: up to {@code retries} more tries; redispatch to another server when
+   * the policy says so, else the same server after the turn-around delay.
+   */
+  private void retryOrGiveUp(boolean timeout, boolean connectFailure) {
+    UpstreamTarget failed = target;
+    boolean failedRunning = failed.usable();
+    releaseTarget();
+    RetryPolicy policy = backend.retry();
+    boolean allowed = connectFailure ? policy.connFailure() : policy.emptyResponse();
+    if (!allowed || retries >= policy.retries()) {
+      failed.state().counters().connectErrors.increment();
+      backend.counters().connectErrors.increment();
+      close();
+      return;
+    }
+    retries++;
+    boolean redispatch = policy.redispatch(retries, failedRunning, backend.severalActive());
+    boolean wait = !redispatch || !(policy.redispatchEveryRetry() && backend.severalActive());
+    long delay = wait && connectFailure && !timeout ? policy.turnAroundMillis() : 0;
+    Runnable next;
+    if (redispatch) {
+      remember(failed);
+      previous = failed;
+      next = this::connectNext;
+    } else {
+      failed.state().counters().retries.increment();
+      backend.counters().retries.increment();
+      next = () -> retrySame(failed);
+    }
+    if (delay > 0) {
+      client.eventLoop().schedule(() -> {
+        if (!finished) {
+          next.run();
+        }
+      }, delay, TimeUnit.MILLISECONDS);
+    } else {
+      next.run();
+    }
+  }
+
+  private void retrySame(UpstreamTarget t) {
+    if (t.usable() && t.state().tryAcquire(t.options().maxconn())) {
+      connectTo(t);
+    } else {
+      remember(t);
+      previous = t;
+      connectNext();
+    }
+  }
+
+  private void remember(UpstreamTarget t) {
+    if (tried == null) {
+      tried = new UpstreamTarget[Math.max(2, backend.retry().retries() + 1)];
+    }
+    for (int i = 0; i < tried.length; i++) {
+      if (tried[i] == null || tried[i] == t) {
+        tried[i] = t;
+        return;
+      }
+    }
+  }
+
+  /** No server is usable: HAProxy closes a TCP client at once, without a byte. */
+  private void noServer() {
+    backend.counters().connectErrors.increment();
+    close();
+  }
+
+  // ------------------------------------------------------------------- queue
+
+  private void enqueue() {
+    queued = true;
+    queuedSinceNanos = System.nanoTime();
+    backend.state().queue().add(this);
+    cancelTimer();
+    long t = backend.timeouts().queue();
+    if (t > 0) {
+      timer = client.eventLoop().schedule(this::queueTimeout, t, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Override
+  public EventLoop loop() {
+    return client.eventLoop();
+  }
+
+  @Override
+  public void wake() {
+    if (finished) {
+      // Our turn came too late: pass it on.
+      backend.state().queue().wake(1);
+      return;
+    }
+    UpstreamTarget t = backend.acquire(this, tried == null ? Avoid.NONE : this);
+    if (t == null) {
+      if (backend.anyUsable()) {
+        backend.state().queue().addFirst(this);
+      } else {
+        leaveQueue();
+        noServer();
+      }
+      return;
+    }
+    leaveQueue();
+    armTimer();
+    connectTo(t);
+  }
+
+  private void leaveQueue() {
+    queued = false;
+    cancelTimer();
+    long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queuedSinceNanos);
+    backend.counters().queueTime.add(waited);
+  }
+
+  private void queueTimeout() {
+    timer = null;
+    if (queued && backend.state().queue().remove(this)) {
+      queued = false;
+      LOG.debug("client {}: no server slot within timeout queue", clientAddress);
+      close();
+    }
+  }
+
+  // ------------------------------------------------------------------ relay
+
+  private void toServer(ByteBuf buf) {
+    if (replay != null) {
+      if (serverSpoke || replay.readableBytes() + buf.readableBytes() > REPLAY_LIMIT) {
+        dropReplay();
+      } else {
+        replay.addComponent(true, buf.retainedDuplicate());
+      }
+    }
+    server.write(buf, server.voidPromise());
+  }
+
+  private void dropReplay() {
+    if (replay != null) {
+      replay.release();
+      replay = null;
+    }
+  }
+
+  /** The server's side of the session. */
+  private final class ServerSide extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf buf = (ByteBuf) msg;
+      if (finished) {
+        buf.release();
+        return;
+      }
+      if (!serverSpoke) {
+        serverSpoke = true;
+        dropReplay();
+      }
+      lastActivityNanos = System.nanoTime();
+      int n = buf.readableBytes();
+      frontend.counters().bytesOut.add(n);
+      backend.counters().bytesOut.add(n);
+      target.state().counters().bytesOut.add(n);
+      client.write(buf, client.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      if (finished) {
+        return;
+      }
+      client.flush();
+      if (client.isWritable()) {
+        if (!serverEof) {
+          server.read();
+        }
+      } else {
+        serverBlocked = true;
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable() && clientBlocked) {
+        clientBlocked = false;
+        client.read();
+      }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent && ctx.channel() == server) {
+        serverEof = true;
+        shutdownOutput(client);
+        if (clientEof) {
+          closeBothAfterFlush();
+        }
+        return;
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (finished || ctx.channel() != server || !connected) {
+        return;
+      }
+      if (!serverSpoke && serverReset && replay != null && !serverEof) {
+        // Reset before a single byte (a server closing its listener with us in its backlog):
+        // nothing was answered, so the client's bytes can go to another server.
+        connected = false;
+        server = null;
+        retryOrGiveUp(false, false);
+        return;
+      }
+      if (!serverEof) {
+        abortCount(false);
+      }
+      closeAfterFlush(client);
+      finish();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("server {}: {}", target, cause.toString());
+      if (cause instanceof IOException && !serverSpoke) {
+        serverReset = true;
+      }
+      ctx.close();
+    }
+  }
+
+  private void abortCount(boolean byClient) {
+    if (backend == null) {
+      return;
+    }
+    if (byClient) {
+      backend.counters().clientAborts.increment();
+      if (target != null) {
+        target.state().counters().clientAborts.increment();
+      }
+    } else {
+      backend.counters().serverAborts.increment();
+      if (target != null) {
+        target.state().counters().serverAborts.increment();
+      }
+    }
+  }
+
+  /** Ends our writing once what is queued has gone out (a half-close passed on). */
+  private static void shutdownOutput(Channel ch) {
+    if (ch instanceof DuplexChannel && ch.isActive()) {
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ((DuplexChannel) ch).shutdownOutput());
+    } else {
+      ch.close();
+    }
+  }
+
+  private static void closeAfterFlush(Channel ch) {
+    if (ch.isActive()) {
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Both sides said all they had to say: close once the last bytes are out. */
+  private void closeBothAfterFlush() {
+    closeAfterFlush(client);
+    if (server != null) {
+      closeAfterFlush(server);
+    }
+    finish();
+  }
+
+  /** Ends the session now, both sides. */
+  void close() {
+    if (server != null) {
+      server.close();
+    }
+    client.close();
+    finish();
+  }
+
+  private void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    cancelTimer();
+    if (queued) {
+      queued = false;
+      backend.state().queue().remove(this);
+    }
+    releaseTarget();
+    dropReplay();
+    if (pending != null) {
+      pending.forEach(ReferenceCountUtil::release);
+      pending = null;
+    }
+    long ttime = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    if (backend != null) {
+      backend.counters().totalTime.add(ttime);
+      backend.counters().closed();
+    }
+    frontend.counters().closed();
+    frontend.limit().closed();
+  }
+
+  private void releaseTarget() {
+    if (target != null) {
+      UpstreamTarget t = target;
+      target = null;
+      if (t.options().shutdownSessionsOnDown()) {
+        backend.state().sessions(t.options().name()).remove(client);
+      }
+      t.state().counters().totalTime.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectStartNanos));
+      t.state().counters().closed();
+      backend.release(t);
+    }
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  /** The inactivity limit: timeout tunnel, else the shorter of timeout client and server. */
+  private long idleLimitMillis() {
+    long tunnel = backend == null ? 0 : backend.timeouts().tunnel();
+    if (tunnel > 0 && connected) {
+      return tunnel;
+    }
+    long c = frontend.clientTimeoutMillis();
+    long s = backend == null || !connected ? 0 : backend.timeouts().server();
+    if (c > 0 && s > 0) {
+      return Math.min(c, s);
+    }
+    return Math.max(c, s);
+  }
+
+  private void armTimer() {
+    long limit = idleLimitMillis();
+    if (limit > 0 && timer == null) {
+      timer = client.eventLoop().schedule(this::onTimer, limit, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  /** One timer per session, re-armed for the remaining time rather than per read. */
+  private void onTimer() {
+    timer = null;
+    if (finished || queued) {
+      return;
+    }
+    long limit = idleLimitMillis();
+    if (limit <= 0) {
+      return;
+    }
+    long deadline = lastActivityNanos + TimeUnit.MILLISECONDS.toNanos(limit);
+    long now = System.nanoTime();
+    if (now < deadline) {
+      timer = client.eventLoop().schedule(this::onTimer, deadline - now, TimeUnit.NANOSECONDS);
+      return;
+    }
+    LOG.debug("client {}: inactive for {} ms, closing", clientAddress, limit);
+    close();
+  }
+
+  // ------------------------------------------------------------- pick context
+
+  @Override
+  public String hashValue(Upstream.HashSpec spec) {
+    return "ip".equals(spec.source()) ? clientAddress.getAddress().getHostAddress() : null;
+  }
+
+  /** HAProxy's source hash key: the XOR of the address's 32-bit words. */
+  @Override
+  public int sourceKey() {
+    InetAddress a = clientAddress.getAddress();
+    byte[] b = a.getAddress();
+    int key = 0;
+    for (int i = 0; i + 3 < b.length; i += 4) {
+      key ^= ((b[i] & 0xFF) << 24) | ((b[i + 1] & 0xFF) << 16) | ((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF);
+    }
+    return key;
+  }
+
+  @Override
+  public boolean avoid(UpstreamTarget t) {
+    if (tried == null) {
+      return false;
+    }
+    for (UpstreamTarget x : tried) {
+      if (x == t) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

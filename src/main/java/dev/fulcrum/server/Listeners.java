@@ -1,0 +1,47 @@
+package dev.fulcrum.server;
+
+import dev.fulcrum.upstream.pool.UpstreamConnections;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import java.net.InetSocketAddress;
+
+/** Opens listening sockets the way every proxy listener of a node wants them. */
+public final class Listeners {
+  private Listeners() {}
+
+  /**
+   * Binds {@code host:port}; accepted connections start with auto-read {@code autoRead} (off for
+   * proxies, which read only when they can pass data on).
+   *
+   * @throws IllegalStateException naming the address and the reason when the bind fails
+   */
+  public static Channel bind(
+      EventLoopGroup group, String host, int port, int backlog, boolean reuseport, boolean autoRead,
+      ChannelHandler childHandler) {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group, group)
+            .channel(Transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, backlog)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.AUTO_READ, autoRead)
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, UpstreamConnections.WATER_MARK)
+            .childHandler(childHandler);
+    if (reuseport && Transport.epoll()) {
+      b.option(EpollChannelOption.SO_REUSEPORT, true);
+    }
+    try {
+      return b.bind(new InetSocketAddress(host, port)).syncUninterruptibly().channel();
+    } catch (Exception e) {
+      String where = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+      throw new IllegalStateException("cannot listen on " + where + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -35,8 +35,8 @@ final class BoundFrontend implements TcpFrontend {
     return frontend.counters;
   }
 
-  @Override
-  public ConnectionLimit limit() {
+  /** The cap its connections count against (the bind's, else the frontend's). */
+  ConnectionLimit limit() {
     return limit;
   }
 

@@ -1,6 +1,7 @@
 package dev.fulcrum.haproxy;
 
 import dev.fulcrum.haproxy.HaproxyConfig.StatsSocket;
+import dev.fulcrum.proxy.AcceptGate;
 import dev.fulcrum.proxy.tcp.TcpProxy;
 import dev.fulcrum.runtimeapi.CliServer;
 import dev.fulcrum.runtimeapi.RuntimeModel;
@@ -50,10 +51,12 @@ public final class HaproxyRuntime implements AutoCloseable {
   /** One bound address and the frontend its new connections go to. */
   private static final class Listener {
     Channel channel;
+    final AcceptGate gate;
     volatile BoundFrontend frontend;
 
     Listener(BoundFrontend frontend) {
       this.frontend = frontend;
+      this.gate = new AcceptGate(frontend.limit());
     }
   }
 
@@ -134,15 +137,13 @@ public final class HaproxyRuntime implements AutoCloseable {
     for (Map.Entry<String, BoundFrontend> e : c.binds().entrySet()) {
       Listener l = listeners.get(e.getKey());
       if (l != null) {
-        l.frontend.limit().release(l.channel);
         l.frontend = e.getValue();
-        e.getValue().limit().govern(l.channel);
+        l.gate.limit(e.getValue().limit());
       }
     }
     listeners.putAll(opened);
     listeners.entrySet().removeIf(e -> {
       if (!c.binds().containsKey(e.getKey())) {
-        e.getValue().frontend.limit().release(e.getValue().channel);
         e.getValue().channel.close();
         return true;
       }
@@ -177,13 +178,16 @@ public final class HaproxyRuntime implements AutoCloseable {
             }
           }
         };
-    l.channel = Listeners.bind(options.workers(), f.bind.host(), f.bind.port(), 16384, false, false, init);
-    f.limit().govern(l.channel);
+    l.channel = Listeners.bind(options.workers(), f.bind.host(), f.bind.port(), 16384, false, false, l.gate, init);
     return l;
   }
 
   private static String cliKey(StatsSocket s) {
-    return s.unixPath() != null ? "unix@" + s.unixPath() : s.host() + ":" + s.port();
+    if (s.unixPath() != null) {
+      return "unix@" + s.unixPath();
+    }
+    // Port 0 (any free port) is a new socket each time it appears.
+    return s.host() + ":" + s.port() + (s.port() == 0 ? "@" + s.where() : "");
   }
 
   private CliServer openCli(StatsSocket s, HaproxyConfig config) {

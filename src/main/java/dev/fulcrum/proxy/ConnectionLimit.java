@@ -1,115 +1,87 @@
 package dev.fulcrum.proxy;
 
-import io.netty.channel.Channel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A cap on concurrent connections (HAProxy's frontend and global {@code maxconn}). At the cap the
- * listeners it governs stop accepting, so further clients wait in the kernel's backlog instead of
- * being refused, and accepting resumes as soon as a connection closes. A frontend's limit has the
- * global one as parent: the global cap pauses every frontend's listeners.
+ * A cap on concurrent connections (HAProxy's global, frontend and bind {@code maxconn}). Limits
+ * nest: a bind's has its frontend's as parent, a frontend's the global one; a connection takes a
+ * slot in each. The {@link AcceptGate}s of the listeners under a limit hold connections back while
+ * it is full and let them in as slots free up.
  */
 public final class ConnectionLimit {
   private volatile int max;
   private final ConnectionLimit parent;
   private final AtomicInteger current = new AtomicInteger();
-  private final Set<Channel> listeners = ConcurrentHashMap.newKeySet();
-  private final Set<ConnectionLimit> children = ConcurrentHashMap.newKeySet();
-  private volatile boolean paused;
+  private final Set<Runnable> waiters = ConcurrentHashMap.newKeySet();
 
   /** @param max the cap, 0 for none */
   public ConnectionLimit(int max, ConnectionLimit parent) {
     this.max = max;
     this.parent = parent;
-    if (parent != null) {
-      parent.children.add(this);
-    }
   }
 
   public int max() {
     return max;
   }
 
-  /** Changes the cap at run time ({@code set maxconn}); accepting resumes if now below it. */
-  public void setMax(int max) {
-    this.max = max;
-    if (full()) {
-      pause();
-    } else if (paused) {
-      resume();
-    }
-  }
-
   public int current() {
     return current.get();
   }
 
-  /** Puts a listener under this limit (and its parent's). */
-  public void govern(Channel listener) {
-    listeners.add(listener);
-    if (full()) {
-      pause();
-    }
+  /** Changes the cap at run time ({@code set maxconn}); waiting connections may enter now. */
+  public void setMax(int max) {
+    this.max = max;
+    freed();
   }
 
-  /** Takes a listener away (closed at reload); it is left accepting. */
-  public void release(Channel listener) {
-    listeners.remove(listener);
+  /** Takes a slot here and in every parent, or none if one of them is full. */
+  public boolean tryOpen() {
+    int n;
+    do {
+      n = current.get();
+      int m = max;
+      if (m > 0 && n >= m) {
+        return false;
+      }
+    } while (!current.compareAndSet(n, n + 1));
+    if (parent != null && !parent.tryOpen()) {
+      current.decrementAndGet();
+      return false;
+    }
+    return true;
   }
 
-  /** A connection was accepted. */
-  public void opened() {
-    int n = current.incrementAndGet();
-    if (parent != null) {
-      parent.opened();
-    }
-    if (max > 0 && n >= max) {
-      pause();
-    }
-  }
-
+  /** Gives a slot back (here and in the parents). */
   public void closed() {
     current.decrementAndGet();
     if (parent != null) {
       parent.closed();
     }
-    if (paused) {
-      resume();
-    }
+    freed();
   }
 
-  private boolean full() {
-    return (max > 0 && current.get() >= max) || (parent != null && parent.full());
-  }
-
-  private void pause() {
-    paused = true;
-    for (Channel l : listeners) {
-      l.config().setAutoRead(false);
-    }
-    for (ConnectionLimit c : children) {
-      c.pause();
-    }
-    // A close racing with the pause must not leave the listeners stopped.
-    if (!full()) {
-      resume();
-    }
-  }
-
-  private void resume() {
-    if (full()) {
-      return;
-    }
-    paused = false;
-    for (Channel l : listeners) {
-      l.config().setAutoRead(true);
-    }
-    for (ConnectionLimit c : children) {
-      if (c.paused) {
-        c.resume();
+  private void freed() {
+    if (!waiters.isEmpty()) {
+      for (Runnable w : waiters) {
+        w.run();
       }
+    }
+  }
+
+  /** {@code waiter} runs whenever a slot may have freed up here or in a parent. */
+  void subscribe(Runnable waiter) {
+    waiters.add(waiter);
+    if (parent != null) {
+      parent.subscribe(waiter);
+    }
+  }
+
+  void unsubscribe(Runnable waiter) {
+    waiters.remove(waiter);
+    if (parent != null) {
+      parent.unsubscribe(waiter);
     }
   }
 }

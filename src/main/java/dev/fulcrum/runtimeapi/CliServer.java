@@ -1,5 +1,6 @@
 package dev.fulcrum.runtimeapi;
 
+import dev.fulcrum.proxy.AcceptGate;
 import dev.fulcrum.proxy.ConnectionLimit;
 import dev.fulcrum.server.Transport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -57,7 +58,7 @@ public final class CliServer implements AutoCloseable {
     Settings settings = new Settings();
     settings.level = levelOf(level);
     settings.timeoutMillis = timeoutMillis;
-    ConnectionLimit limit = new ConnectionLimit(maxconn, null);
+    AcceptGate gate = new AcceptGate(new ConnectionLimit(maxconn, null));
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group, group)
@@ -67,8 +68,6 @@ public final class CliServer implements AutoCloseable {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    limit.opened();
-                    ch.closeFuture().addListener(f -> limit.closed());
                     ch.pipeline().addLast(new CliSession(commands, settings.level, settings.timeoutMillis));
                   }
                 });
@@ -86,8 +85,8 @@ public final class CliServer implements AutoCloseable {
       }
       address = Transport.domainAddress(unixPath);
     }
+    b.handler(gate);
     Channel ch = b.bind(address).syncUninterruptibly().channel();
-    limit.govern(ch);
     return new CliServer(ch, tcp == null ? unixPath : null, settings);
   }
 

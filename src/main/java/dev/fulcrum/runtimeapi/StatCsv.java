@@ -299,7 +299,8 @@ public final class StatCsv {
     int notStopped = 0;
     for (ServerView s : bv.servers()) {
       UpstreamTarget t = s.target();
-      if (t.state().health().up()) {
+      // A server in maintenance is stopped as far as HAProxy's op state goes.
+      if (t.state().health().up() && (t.state().flags() & TargetState.MAINT) == 0) {
         notStopped++;
       }
       if (!t.usable() || t.currentWeight() == 0) {

@@ -23,6 +23,13 @@ public final class Listeners {
   public static Channel bind(
       EventLoopGroup group, String host, int port, int backlog, boolean reuseport, boolean autoRead,
       ChannelHandler childHandler) {
+    return bind(group, host, port, backlog, reuseport, autoRead, null, childHandler);
+  }
+
+  /** @param gate admits accepted connections (connection limits), or null */
+  public static Channel bind(
+      EventLoopGroup group, String host, int port, int backlog, boolean reuseport, boolean autoRead,
+      ChannelHandler gate, ChannelHandler childHandler) {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group, group)
@@ -34,6 +41,9 @@ public final class Listeners {
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, UpstreamConnections.WATER_MARK)
             .childHandler(childHandler);
+    if (gate != null) {
+      b.handler(gate);
+    }
     if (reuseport && Transport.epoll()) {
       b.option(EpollChannelOption.SO_REUSEPORT, true);
     }

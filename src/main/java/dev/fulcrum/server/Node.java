@@ -257,7 +257,8 @@ public final class Node implements AutoCloseable {
       return;
     }
     stopped = true;
-    LOG.info("stopping: draining {} requests and {} sessions in flight", proxy.inFlight().requests(), sessions());
+    LOG.info("stopping: draining {} requests in flight{}", proxy.inFlight().requests(),
+        haproxy == null ? "" : " and " + sessions() + " connections of the haproxy.cfg frontends");
     proxy.inFlight().startDraining();
     for (Channel c : proxyListeners) {
       c.close().syncUninterruptibly();

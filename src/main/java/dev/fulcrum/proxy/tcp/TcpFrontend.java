@@ -1,6 +1,5 @@
 package dev.fulcrum.proxy.tcp;
 
-import dev.fulcrum.proxy.ConnectionLimit;
 import dev.fulcrum.upstream.Backend;
 import dev.fulcrum.upstream.Counters;
 import java.net.InetSocketAddress;
@@ -11,8 +10,6 @@ public interface TcpFrontend {
   Backend route(InetSocketAddress client, InetSocketAddress local);
 
   Counters counters();
-
-  ConnectionLimit limit();
 
   /** Client inactivity timeout in milliseconds, 0 for none. */
   long clientTimeoutMillis();

@@ -88,7 +88,6 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     client = ctx.channel();
     clientAddress = (InetSocketAddress) client.remoteAddress();
     localAddress = (InetSocketAddress) client.localAddress();
-    frontend.limit().opened();
     frontend.counters().opened();
     armTimer();
     if (frontend.acceptProxy()) {
@@ -603,7 +602,6 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
       backend.counters().closed();
     }
     frontend.counters().closed();
-    frontend.limit().closed();
   }
 
   private void releaseTarget() {

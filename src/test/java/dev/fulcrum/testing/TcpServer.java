@@ -1,0 +1,106 @@
+package dev.fulcrum.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A loopback TCP server for L4 tests. Each connection gets a greeting naming the server (when
+ * asked), then everything it sends is echoed back; when the client half-closes, the server
+ * finishes echoing and closes too.
+ */
+public final class TcpServer implements AutoCloseable {
+  private final ServerSocket socket;
+  private final String greeting;
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+  private final AtomicInteger accepted = new AtomicInteger();
+  private final List<Socket> open = new CopyOnWriteArrayList<>();
+
+  private TcpServer(ServerSocket socket, String greeting) {
+    this.socket = socket;
+    this.greeting = greeting;
+  }
+
+  /** An echo server; with a greeting, it first sends {@code greeting + "\n"}. */
+  public static TcpServer echo(String greeting) {
+    try {
+      TcpServer s = new TcpServer(new ServerSocket(0, 128, InetAddress.getLoopbackAddress()), greeting);
+      s.pool.execute(s::acceptLoop);
+      return s;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public int port() {
+    return socket.getLocalPort();
+  }
+
+  public int accepted() {
+    return accepted.get();
+  }
+
+  /** Connections open now. */
+  public int open() {
+    open.removeIf(Socket::isClosed);
+    return open.size();
+  }
+
+  private void acceptLoop() {
+    while (!socket.isClosed()) {
+      try {
+        Socket c = socket.accept();
+        accepted.incrementAndGet();
+        open.add(c);
+        pool.execute(() -> serve(c));
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private void serve(Socket c) {
+    try (c) {
+      OutputStream out = c.getOutputStream();
+      if (greeting != null) {
+        out.write((greeting + "\n").getBytes());
+        out.flush();
+      }
+      InputStream in = c.getInputStream();
+      byte[] buf = new byte[65536];
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        out.write(buf, 0, n);
+      }
+      out.flush();
+    } catch (IOException e) {
+      // the client went away
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // ignore
+    }
+    for (Socket s : open) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // ignore
+      }
+    }
+    pool.shutdownNow();
+  }
+}

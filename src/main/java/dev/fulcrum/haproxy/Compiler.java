@@ -290,7 +290,7 @@ final class Compiler {
     return new RetryPolicy(
         p.retries, p.redispatch ? p.redispatchInterval : 0, rrKind, p.retryOn.contains("conn-failure"),
         p.retryOn.contains("empty-response"), p.retryOn.contains("junk-response"),
-        p.retryOn.contains("response-timeout"), RetryPolicy.statusTable(statuses), turnAround);
+        p.retryOn.contains("response-timeout"), RetryPolicy.statusTable(statuses), turnAround, false);
   }
 
   /** A server's check as HAProxy runs it: its address and port overrides, probe and timeout. */

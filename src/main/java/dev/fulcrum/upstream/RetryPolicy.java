@@ -17,6 +17,8 @@ package dev.fulcrum.upstream;
  * @param responseTimeout retry when no response came within the server timeout
  * @param statuses retry on these HTTP statuses (index = status)
  * @param turnAroundMillis wait before retrying the same server (HAProxy: min(connect, 1 s))
+ * @param idempotentOnly never send again a request that may have reached the server unless its
+ *     method is idempotent (Kong); HAProxy leaves that to whoever wrote retry-on
  */
 public record RetryPolicy(
     int retries,
@@ -27,13 +29,14 @@ public record RetryPolicy(
     boolean junkResponse,
     boolean responseTimeout,
     boolean[] statuses,
-    long turnAroundMillis) {
+    long turnAroundMillis,
+    boolean idempotentOnly) {
 
   private static final boolean[] NO_STATUSES = new boolean[600];
 
   /** Kong's: retry connection failures, timeouts and resets on another target, never statuses. */
   public static RetryPolicy kong(int retries) {
-    return new RetryPolicy(retries, 1, true, true, true, false, true, NO_STATUSES, 0);
+    return new RetryPolicy(retries, 1, true, true, true, true, true, NO_STATUSES, 0, true);
   }
 
   public boolean retriesStatus(int status) {

@@ -26,6 +26,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private static final long LINGER_MILLIS = 2000;
 
   final HttpProxy proxy;
+  final HttpRouting routing;
   private ChannelHandlerContext ctx;
   private Exchange exchange;
   private final ArrayDeque<Object> inbound = new ArrayDeque<>(4);
@@ -37,9 +38,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   String clientIp;
   String localPort;
   int localPortNumber;
+  InetSocketAddress remote;
+  InetSocketAddress local;
 
-  ClientHandler(HttpProxy proxy) {
+  ClientHandler(HttpProxy proxy, HttpRouting routing) {
     this.proxy = proxy;
+    this.routing = routing;
   }
 
   @Override
@@ -49,13 +53,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-    InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+    remote = (InetSocketAddress) ctx.channel().remoteAddress();
+    local = (InetSocketAddress) ctx.channel().localAddress();
     clientIp = remote.getAddress().getHostAddress();
     localPortNumber = local.getPort();
     localPort = Integer.toString(localPortNumber);
     proxy.inFlight().opened(ctx.channel());
-    ctx.channel().closeFuture().addListener(f -> proxy.inFlight().closed(ctx.channel()));
+    routing.connectionOpened();
+    ctx.channel().closeFuture().addListener(f -> {
+      proxy.inFlight().closed(ctx.channel());
+      routing.connectionClosed();
+    });
     readNext();
   }
 

@@ -1,17 +1,17 @@
 package dev.fulcrum.proxy.http;
 
 import dev.fulcrum.model.PathNormalizer;
-import dev.fulcrum.model.Route;
 import dev.fulcrum.model.Upstream;
-import dev.fulcrum.router.RouteMatch;
-import dev.fulcrum.runtime.ServiceTarget;
-import dev.fulcrum.upstream.UpstreamCluster;
+import dev.fulcrum.upstream.BackendQueue;
+import dev.fulcrum.upstream.RetryPolicy;
 import dev.fulcrum.upstream.UpstreamTarget;
 import dev.fulcrum.upstream.balance.Avoid;
 import dev.fulcrum.upstream.balance.PickContext;
 import dev.fulcrum.upstream.pool.UpstreamConnections;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -28,23 +28,23 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import io.netty.channel.ConnectTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One request on its way through the proxy: route it, pick a target, get a pooled or new upstream
- * connection on the client's event loop, stream the body up and the response down with
- * backpressure both ways, and retry a failed try on another target when that is safe. Everything
- * here runs on one event loop.
+ * One request on its way through the proxy: have it routed (the listener's {@link HttpRouting}
+ * says where and by which rules, as a {@link Dispatch}), pick a server, get a pooled or new
+ * upstream connection on the client's event loop, stream the body up and the response down with
+ * backpressure both ways, and retry a failed try when the rules allow it. Everything here runs on
+ * one event loop.
  */
-final class Exchange implements PickContext, Avoid {
+final class Exchange implements PickContext, Avoid, BackendQueue.Waiter {
   private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
 
   private final ClientHandler client;
@@ -55,20 +55,15 @@ final class Exchange implements PickContext, Avoid {
   private final boolean http10;
   private final boolean clientKeepAlive;
 
-  private RouteMatch<ServiceTarget> match;
-  private ServiceTarget service;
-  private UpstreamCluster cluster;
-  private boolean preserveHost;
-  private String path;
-  private String query;
-  /** A hash cookie this request lacked; sent back with the response (Kong's cookie hashing). */
-  private String newHashCookie;
-  private String hashCookieValue;
+  private RequestInfo info;
+  private Dispatch dispatch;
   private long tryStartNanos;
 
   private UpstreamTarget target;
+  private UpstreamTarget lastTarget;
   private UpstreamTarget[] tried;
-  private int tries;
+  private UpstreamTarget pinned;
+  private int retries;
   private ProxyFailure lastFailure;
 
   private Channel upstream;
@@ -82,6 +77,8 @@ final class Exchange implements PickContext, Avoid {
   private boolean requestComplete;
   private boolean requestSent;
   private long bodyBytesSent;
+  private long responseBytes;
+  private int status = -1;
   private ArrayDeque<HttpContent> pending;
 
   private boolean responseStarted;
@@ -90,8 +87,9 @@ final class Exchange implements PickContext, Avoid {
   private boolean closeClientAfter;
   private boolean upgrading;
   private boolean done;
+  private boolean queued;
+  private boolean wokenFromQueue;
 
-  private long sentNanos;
   private long lastReadNanos;
   private long blockedSinceNanos;
   private ScheduledFuture<?> timer;
@@ -115,8 +113,9 @@ final class Exchange implements PickContext, Avoid {
         ((HttpContent) request).release();
       }
       closeClientAfter = true;
-      // Kong answers oversized headers with 400 "Request header or cookie too large" (nginx 494).
-      respondError(bad == 431 ? 400 : bad, ErrorResponses.messageFor(bad), false);
+      info = new RequestInfo(request, null, "", client.localPortNumber, "/", "/", null, "/", client.remote,
+          client.local, client.clientIp, client.localPort);
+      sendOwnResponse(client.routing.badRequest(clientChannel.alloc(), bad, info));
       return;
     }
     HttpHeaders h = request.headers();
@@ -129,11 +128,11 @@ final class Exchange implements PickContext, Avoid {
       hostHeader = uri.substring(authorityStart, pathStart < 0 ? uri.length() : pathStart);
       uri = pathStart < 0 ? "/" : uri.substring(pathStart);
       h.set(HttpHeaderNames.HOST, hostHeader);
+      request.setUri(uri);
     }
     int q = uri.indexOf('?');
     String rawPath = q < 0 ? uri : uri.substring(0, q);
-    query = q < 0 ? null : uri.substring(q);
-    path = PathNormalizer.normalize(rawPath);
+    String query = q < 0 ? null : uri.substring(q);
     String host = "";
     int port = client.localPortNumber;
     if (hostHeader != null) {
@@ -144,7 +143,9 @@ final class Exchange implements PickContext, Avoid {
           port = Integer.parseInt(hostHeader.substring(colon + 1));
         } catch (NumberFormatException e) {
           closeClientAfter = true;
-          respondError(400, ErrorResponses.messageFor(400), false);
+          info = new RequestInfo(request, hostHeader, "", port, rawPath, rawPath, query, uri, client.remote,
+              client.local, client.clientIp, client.localPort);
+          sendOwnResponse(client.routing.badRequest(clientChannel.alloc(), 400, info));
           return;
         }
       } else {
@@ -152,50 +153,19 @@ final class Exchange implements PickContext, Avoid {
       }
       host = host.toLowerCase(Locale.ROOT);
     }
-    match = proxy.snapshots.current().router().match(request.method().name(), host, port, path, h);
-    if (match == null) {
-      respondError(404, "no Route matched with those values", true);
+    info = new RequestInfo(request, hostHeader, host, port, rawPath, PathNormalizer.normalize(rawPath), query, uri,
+        client.remote, client.local, client.clientIp, client.localPort);
+    dispatch = client.routing.route(info);
+    FullHttpResponse answer = dispatch.localAnswer(clientChannel.alloc());
+    if (answer != null) {
+      sendOwnResponse(answer);
       return;
     }
-    Route route = match.route();
-    if (!route.protocols().contains("http")) {
-      refuseHttp(route, hostHeader, uri);
-      return;
-    }
-    service = match.service();
-    if (service == null) {
-      respondError(503, "no Service found with those values", true);
-      return;
-    }
-    preserveHost = route.preserveHost();
-    cluster = service.cluster();
-    String upstreamPath = PathNormalizer.escape(match.upstreamPath(path, service.service().path()));
-    prepareUpstreamRequest(upstreamPath, query, host, rawPath);
+    prepareUpstreamRequest();
     nextTry();
   }
 
-  /** An https-only route reached over plain HTTP: 426, or the configured redirect. */
-  private void refuseHttp(Route route, String hostHeader, String uri) {
-    int status = route.httpsRedirectStatusCode();
-    if (status == 426) {
-      FullHttpResponse r =
-          ErrorResponses.build(
-              clientChannel.alloc(), 426, "Please use HTTPS protocol", request.headers().get(HttpHeaderNames.ACCEPT),
-              "application/json", ErrorResponses.requestId(), proxy.serverTokens);
-      r.headers().set(HttpHeaderNames.CONNECTION, "Upgrade");
-      r.headers().set(HttpHeaderNames.UPGRADE, "TLS/1.2, HTTP/1.1");
-      sendOwnResponse(r);
-      return;
-    }
-    FullHttpResponse r =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
-    String host = hostHeader == null ? "" : hostHeader.replaceFirst(":\\d+$", "");
-    r.headers().set(HttpHeaderNames.LOCATION, "https://" + host + uri);
-    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-    sendOwnResponse(r);
-  }
-
-  private void prepareUpstreamRequest(String upstreamPath, String query, String host, String rawPath) {
+  private void prepareUpstreamRequest() {
     HttpHeaders h = request.headers();
     expectContinue = HttpUtil.is100ContinueExpected(request);
     if (expectContinue) {
@@ -204,50 +174,56 @@ final class Exchange implements PickContext, Avoid {
     boolean upgrade = ProxyHeaders.isWebSocketUpgrade(h);
     ProxyHeaders.removeHopByHop(h, upgrade);
     h.set(HttpHeaderNames.CONNECTION, upgrade ? "keep-alive, Upgrade" : HttpHeaderValues.KEEP_ALIVE);
-    ProxyHeaders.setForwarded(h, client.clientIp, "http", host, client.localPort, rawPath, match.strippedPrefix());
-    if (proxy.serverTokens) {
-      ProxyHeaders.appendVia(h, http10);
-    }
-    request.setUri(query == null ? upstreamPath : upstreamPath + query);
+    dispatch.prepare(request);
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
   }
 
   // ------------------------------------------------------------- connecting
 
-  /** Picks a target (another one on a retry) and gets a connection to it. */
+  /** Picks a server (another one after a failure, per the rules) and gets a connection to it. */
   private void nextTry() {
-    tries++;
+    boolean woken = wokenFromQueue;
+    wokenFromQueue = false;
     tryStartNanos = System.nanoTime();
     String host;
     int port;
     SocketAddress address;
-    if (cluster != null) {
-      target = cluster.pick(this, tries == 1 ? Avoid.NONE : this);
-      if (target == null && tries > 1) {
-        // Every target was tried: try them again rather than give up early (Kong does too).
-        target = cluster.pick(this, Avoid.NONE);
+    if (dispatch.balanced()) {
+      UpstreamTarget t = null;
+      if (pinned != null) {
+        t = dispatch.acquireAgain(pinned);
+        pinned = null;
       }
-      if (target == null) {
-        if (lastFailure != null) {
-          respondError(lastFailure.status, ErrorResponses.messageFor(lastFailure.status), false);
+      if (t == null) {
+        t = dispatch.acquire(this, tried == null ? Avoid.NONE : this);
+      }
+      if (t == null && tried != null) {
+        // Every server was tried: try them again rather than give up early (Kong does too).
+        t = dispatch.acquire(this, Avoid.NONE);
+      }
+      if (t == null) {
+        if (dispatch.queueable()) {
+          enqueue(woken);
+        } else if (lastFailure != null) {
+          respondError(lastFailure.status, false);
         } else {
-          respondError(503, "failure to get a peer from the ring-balancer", true);
+          respondError(503, true);
         }
         return;
       }
-      target.state().acquired();
-      poolKey = target.target();
-      host = target.host();
-      port = target.port();
-      address = target.address();
-      setHost(target.hostHeader());
+      target = t;
+      lastTarget = t;
+      poolKey = t.target();
+      host = t.host();
+      port = t.port();
+      address = t.address();
     } else {
-      poolKey = service.hostHeader();
-      host = service.service().host();
-      port = service.service().port();
-      address = service.literalAddress();
-      setHost(service.hostHeader());
+      poolKey = dispatch.fixedPoolKey();
+      host = dispatch.fixedHost();
+      port = dispatch.fixedPort();
+      address = dispatch.fixedAddress();
     }
+    dispatch.beforeSend(request, target);
     UpstreamConnections.LoopPool pool = proxy.upstreams.forLoop(clientChannel.eventLoop());
     Channel idle = pool.poll(poolKey);
     if (idle != null) {
@@ -256,12 +232,6 @@ final class Exchange implements PickContext, Avoid {
       connect(pool, address);
     } else {
       resolveThenConnect(pool, host, port);
-    }
-  }
-
-  private void setHost(String hostHeader) {
-    if (!preserveHost) {
-      request.headers().set(HttpHeaderNames.HOST, hostHeader);
     }
   }
 
@@ -274,7 +244,7 @@ final class Exchange implements PickContext, Avoid {
           }
           if (!f.isSuccess()) {
             LOG.debug("cannot resolve {}: {}", host, f.cause().toString());
-            respondError(503, "name resolution failed", true);
+            sendOwnResponse(dispatch.error(clientChannel.alloc(), 503, false));
             return;
           }
           connect(pool, resolved.getNow());
@@ -283,7 +253,7 @@ final class Exchange implements PickContext, Avoid {
 
   private void connect(UpstreamConnections.LoopPool pool, SocketAddress address) {
     String key = poolKey;
-    ChannelFuture f = pool.connect(address, service.service().connectTimeout());
+    ChannelFuture f = pool.connect(address, (int) Math.min(Integer.MAX_VALUE, dispatch.connectTimeoutMillis()));
     f.channel().closeFuture().addListener(c -> pool.remove(key, f.channel()));
     f.addListener(
         c -> {
@@ -295,9 +265,7 @@ final class Exchange implements PickContext, Avoid {
             attach(f.channel(), false);
           } else {
             tryFailed(
-                c.cause() instanceof ConnectTimeoutException
-                    ? ProxyFailure.CONNECT_TIMEOUT
-                    : ProxyFailure.CONNECT_FAILED,
+                c.cause() instanceof ConnectTimeoutException ? ProxyFailure.CONNECT_TIMEOUT : ProxyFailure.CONNECT_FAILED,
                 c.cause());
           }
         });
@@ -310,8 +278,7 @@ final class Exchange implements PickContext, Avoid {
     upstreamReusable = true;
     upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
     upstreamHandler.attach(this);
-    sentNanos = System.nanoTime();
-    lastReadNanos = sentNanos;
+    lastReadNanos = System.nanoTime();
     ch.write(request, ch.voidPromise());
     if (requestComplete) {
       // A retry of a request whose (empty) body was already read.
@@ -333,7 +300,57 @@ final class Exchange implements PickContext, Avoid {
     }
     if (!done && upstream == ch) {
       ch.read();
-      armTimer(service.service().readTimeout());
+      armTimer(dispatch.readTimeoutMillis());
+    }
+  }
+
+  // ------------------------------------------------------------------- queue
+
+  /**
+   * Every usable server is at its maxconn: wait for a slot (HAProxy's backend queue). A request
+   * woken too late (another took the slot) keeps its place at the head.
+   */
+  private void enqueue(boolean atHead) {
+    queued = true;
+    if (atHead) {
+      dispatch.queue().addFirst(this);
+    } else {
+      dispatch.queue().add(this);
+      long t = dispatch.queueTimeoutMillis();
+      if (t > 0) {
+        timer = clientChannel.eventLoop().schedule(this::queueTimeout, t, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  @Override
+  public EventLoop loop() {
+    return clientChannel.eventLoop();
+  }
+
+  @Override
+  public void wake() {
+    if (done || !queued) {
+      // Our turn came too late: pass it on.
+      dispatch.queue().wake(1);
+      return;
+    }
+    queued = false;
+    wokenFromQueue = true;
+    nextTry();
+    if (!queued) {
+      cancelTimer();
+      if (upstream != null) {
+        armTimer(dispatch.readTimeoutMillis());
+      }
+    }
+  }
+
+  private void queueTimeout() {
+    timer = null;
+    if (queued && dispatch.queue().remove(this)) {
+      queued = false;
+      respondError(503, true);
     }
   }
 
@@ -377,8 +394,7 @@ final class Exchange implements PickContext, Avoid {
     if (last) {
       requestComplete = true;
       requestSent = true;
-      sentNanos = System.nanoTime();
-      lastReadNanos = sentNanos;
+      lastReadNanos = System.nanoTime();
     }
     upstream.writeAndFlush(content, upstream.voidPromise());
   }
@@ -417,14 +433,17 @@ final class Exchange implements PickContext, Avoid {
       if (code < 200 && code != 101) {
         // Interim responses (100, 103) end here: we answered Expect ourselves.
         skipInformational = true;
+      } else if (retryOnStatus(code)) {
+        // HAProxy's retry-on <status>: this answer is dropped and the request tried again.
+        ReferenceCountUtil.release(msg);
+        upstreamReusable = false;
+        tryFailed(ProxyFailure.RETRYABLE_STATUS, null);
+        return;
       } else {
         responseStarted = true;
-        if (target != null) {
-          long now = System.nanoTime();
-          target.state().recordLatency(now - tryStartNanos, now);
-          cluster.health().passiveStatus(target.state(), code);
-        }
+        status = code;
         prepareResponse(response);
+        dispatch.onResponse(response, target, System.nanoTime() - tryStartNanos, upgrading);
         clientChannel.write(response, clientChannel.voidPromise());
       }
     }
@@ -432,39 +451,39 @@ final class Exchange implements PickContext, Avoid {
       ReferenceCountUtil.release(msg);
       return;
     }
-    {
-      HttpContent content = (HttpContent) msg;
-      boolean last = content instanceof LastHttpContent;
-      if (skipInformational) {
-        content.release();
-        skipInformational = !last;
-        return;
-      }
-      if (content.decoderResult().isFailure()) {
-        content.release();
-        abort();
-        return;
-      }
-      clientChannel.write(content, clientChannel.voidPromise());
-      if (last) {
-        responseComplete = true;
-        if (upgrading) {
-          startTunnel();
-        }
+    HttpContent content = (HttpContent) msg;
+    boolean last = content instanceof LastHttpContent;
+    if (skipInformational) {
+      content.release();
+      skipInformational = !last;
+      return;
+    }
+    if (content.decoderResult().isFailure()) {
+      content.release();
+      abort();
+      return;
+    }
+    responseBytes += content.content().readableBytes();
+    clientChannel.write(content, clientChannel.voidPromise());
+    if (last) {
+      responseComplete = true;
+      if (upgrading) {
+        startTunnel();
       }
     }
   }
 
+  private boolean retryOnStatus(int code) {
+    RetryPolicy p = dispatch.retry();
+    return !responseStarted && p.retriesStatus(code) && bodyBytesSent == 0 && retries < p.retries();
+  }
+
   private void prepareResponse(HttpResponse response) {
     HttpHeaders h = response.headers();
-    long now = System.nanoTime();
     if (!HttpUtil.isKeepAlive(response)) {
       upstreamReusable = false;
     }
     ProxyHeaders.removeHopByHop(h, upgrading);
-    if (newHashCookie != null) {
-      h.add(HttpHeaderNames.SET_COOKIE, newHashCookie);
-    }
     if (upgrading) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
       return;
@@ -481,13 +500,6 @@ final class Exchange implements PickContext, Avoid {
     } else if (http10) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
-    if (proxy.serverTokens) {
-      ProxyHeaders.appendVia(h, false);
-    }
-    if (proxy.latencyTokens) {
-      h.set(ProxyHeaders.X_KONG_UPSTREAM_LATENCY, Long.toString(TimeUnit.NANOSECONDS.toMillis(now - sentNanos)));
-      h.set(ProxyHeaders.X_KONG_PROXY_LATENCY, Long.toString(TimeUnit.NANOSECONDS.toMillis(sentNanos - startNanos)));
-    }
   }
 
   /**
@@ -497,6 +509,7 @@ final class Exchange implements PickContext, Avoid {
   private void startTunnel() {
     done = true;
     cancelTimer();
+    complete();
     releaseTarget();
     upstreamHandler.detach();
     Channel up = upstream;
@@ -526,6 +539,7 @@ final class Exchange implements PickContext, Avoid {
   private void finish() {
     done = true;
     cancelTimer();
+    complete();
     releaseTarget();
     upstreamHandler.detach();
     boolean reuse =
@@ -560,38 +574,76 @@ final class Exchange implements PickContext, Avoid {
   }
 
   /**
-   * A try failed before any response byte reached the client: retry on another target when the
-   * request can be sent again, else answer with the failure's status.
+   * A try failed before any response byte reached the client: try again when the dispatch's rules
+   * allow it and the request can be sent again (no body byte sent yet), else answer with the
+   * failure's status.
    */
   private void tryFailed(ProxyFailure failure, Throwable cause) {
-    LOG.debug("try {} at {} failed: {} ({})", tries, poolKey, failure, cause == null ? "closed" : cause.toString());
+    LOG.debug("try at {} failed: {} ({})", poolKey, failure, cause == null ? "closed" : cause.toString());
     lastFailure = failure;
     cancelTimer();
-    boolean staleKeepAlive = reusedConnection && failure == ProxyFailure.RESET_BEFORE_RESPONSE;
-    if (target != null && !staleKeepAlive) {
-      cluster.health().passiveFailure(target.state(), failure.timeout);
-    }
+    boolean stale = reusedConnection && failure == ProxyFailure.RESET_BEFORE_RESPONSE;
+    UpstreamTarget failed = target;
+    dispatch.onFailure(failed, failure, stale);
+    boolean failedRunning = failed != null && failed.usable();
+    boolean reused = reusedConnection;
     releaseTarget();
     detachUpstream();
-    boolean replayable = bodyBytesSent == 0;
-    boolean mayResend = failure.beforeSend || staleKeepAlive || isIdempotent();
-    if (replayable && mayResend && !responseStarted) {
-      if (staleKeepAlive) {
-        // The server closed an idle connection as we reused it: not the target's fault and not
-        // a retry in Kong's sense, so it does not count.
-        tries--;
+    RetryPolicy p = dispatch.retry();
+    boolean replayable = bodyBytesSent == 0 && !responseStarted;
+    boolean mayResend = failure.beforeSend || stale || !p.idempotentOnly() || isIdempotent();
+    if (replayable && (stale || (allowedBy(p, failure) && mayResend && retries < p.retries()))) {
+      if (!stale) {
+        // A server closing an idle connection as we reused it is no try of its own.
+        retries++;
       }
-      if (tries <= service.service().retries()) {
-        rememberTried();
-        requestSent = false;
+      boolean redispatch = stale || p.redispatch(retries, failedRunning, dispatch.severalActive());
+      if (failed != null) {
+        dispatch.onRetry(failed, redispatch);
+        if (redispatch) {
+          rememberTried(failed);
+        } else {
+          pinned = failed;
+        }
+      }
+      requestSent = false;
+      boolean sameServerLikely = !redispatch || !(p.redispatchEveryRetry() && dispatch.severalActive());
+      long delay = sameServerLikely && failure == ProxyFailure.CONNECT_FAILED && !reused ? p.turnAroundMillis() : 0;
+      if (delay > 0) {
+        timer = clientChannel.eventLoop().schedule(() -> {
+          timer = null;
+          if (!done) {
+            nextTry();
+          }
+        }, delay, TimeUnit.MILLISECONDS);
+      } else {
         nextTry();
-        return;
       }
+      return;
     }
     if (!requestComplete) {
       closeClientAfter = true;
     }
-    respondError(failure.status, ErrorResponses.messageFor(failure.status), false);
+    respondError(failure.status, false);
+  }
+
+  /** Which failures the policy retries (HAProxy's retry-on keywords). */
+  private static boolean allowedBy(RetryPolicy p, ProxyFailure f) {
+    switch (f) {
+      case CONNECT_FAILED:
+      case CONNECT_TIMEOUT:
+        return p.connFailure();
+      case RESET_BEFORE_RESPONSE:
+        return p.emptyResponse();
+      case BAD_RESPONSE:
+        return p.junkResponse();
+      case READ_TIMEOUT:
+        return p.responseTimeout();
+      case RETRYABLE_STATUS:
+        return true;
+      default:
+        return false;
+    }
   }
 
   private boolean isIdempotent() {
@@ -604,70 +656,48 @@ final class Exchange implements PickContext, Avoid {
         || m.equals(HttpMethod.TRACE);
   }
 
-  private void rememberTried() {
-    if (target == null) {
-      return;
-    }
+  private void rememberTried(UpstreamTarget t) {
     if (tried == null) {
-      tried = new UpstreamTarget[Math.max(2, service.service().retries() + 1)];
+      tried = new UpstreamTarget[Math.max(2, dispatch.retry().retries() + 1)];
     }
     for (int i = 0; i < tried.length; i++) {
-      if (tried[i] == null) {
-        tried[i] = target;
+      if (tried[i] == null || tried[i] == t) {
+        tried[i] = t;
         return;
       }
     }
   }
 
-  /** PickContext: the request's value for a consistent-hashing source. */
+  // -------------------------------------------------------------- pick context
+
   @Override
   public String hashValue(Upstream.HashSpec spec) {
-    switch (spec.source()) {
-      case "ip":
-        return client.clientIp;
-      case "header":
-        return HashKeys.header(request.headers(), spec.name());
-      case "path":
-        return path;
-      case "query_arg":
-        return HashKeys.queryArg(query, spec.name());
-      case "uri_capture":
-        return capture(spec.name());
-      case "cookie":
-        return hashCookie(spec.name());
-      default:
-        // "consumer" needs authentication, which this gateway does not do yet: fall back.
-        return null;
-    }
+    return dispatch.hashValue(spec);
   }
 
-  private String capture(String name) {
-    Matcher m = match.captures();
-    if (m == null) {
-      return null;
+  /** HAProxy's source hash key: the XOR of the client address's 32-bit words. */
+  @Override
+  public int sourceKey() {
+    InetAddress a = info.client.getAddress();
+    byte[] b = a.getAddress();
+    int key = 0;
+    for (int i = 0; i + 3 < b.length; i += 4) {
+      key ^= ((b[i] & 0xFF) << 24) | ((b[i + 1] & 0xFF) << 16) | ((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF);
     }
-    try {
-      return name.chars().allMatch(Character::isDigit) ? m.group(Integer.parseInt(name)) : m.group(name);
-    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-      return null;
-    }
+    return key;
   }
 
-  /** The hash cookie, made up (and later set on the response) when the client has none. */
-  private String hashCookie(String name) {
-    String value = HashKeys.cookie(request.headers(), name);
-    if (value != null) {
-      return value;
-    }
-    if (newHashCookie == null) {
-      value = java.util.UUID.randomUUID().toString();
-      newHashCookie = name + "=" + value + "; Path=" + cluster.upstream().hashOnCookiePath() + "; Same-Site=Lax; HttpOnly";
-      hashCookieValue = value;
-    }
-    return hashCookieValue;
+  @Override
+  public String uri() {
+    return info.uri;
   }
 
-  /** Avoid: targets already tried by this request. */
+  @Override
+  public String header(String name) {
+    return request.headers().get(name);
+  }
+
+  /** Avoid: servers already tried by this request. */
   @Override
   public boolean avoid(UpstreamTarget t) {
     if (tried == null) {
@@ -692,8 +722,16 @@ final class Exchange implements PickContext, Avoid {
 
   private void releaseTarget() {
     if (target != null) {
-      target.state().released();
+      UpstreamTarget t = target;
       target = null;
+      dispatch.release(t);
+    }
+  }
+
+  /** Tells the dispatch once that the request is over. */
+  private void complete() {
+    if (dispatch != null) {
+      dispatch.onComplete(lastTarget, status, bodyBytesSent, responseBytes, System.nanoTime() - startNanos);
     }
   }
 
@@ -704,6 +742,8 @@ final class Exchange implements PickContext, Avoid {
     }
     done = true;
     cancelTimer();
+    leaveQueue();
+    complete();
     releaseTarget();
     detachUpstream();
     releasePending();
@@ -712,6 +752,13 @@ final class Exchange implements PickContext, Avoid {
 
   void onClientClosed() {
     abort();
+  }
+
+  private void leaveQueue() {
+    if (queued) {
+      queued = false;
+      dispatch.queue().remove(this);
+    }
   }
 
   private void releasePending() {
@@ -724,7 +771,7 @@ final class Exchange implements PickContext, Avoid {
   // ------------------------------------------------------------------ timers
 
   private void armTimer(long millis) {
-    if (timer == null) {
+    if (timer == null && millis > 0) {
       timer = clientChannel.eventLoop().schedule(this::onTimer, millis, TimeUnit.MILLISECONDS);
     }
   }
@@ -746,14 +793,19 @@ final class Exchange implements PickContext, Avoid {
     long deadline;
     ProxyFailure failure;
     if (!requestComplete && blockedSinceNanos != 0) {
-      deadline = blockedSinceNanos + TimeUnit.MILLISECONDS.toNanos(service.service().writeTimeout());
+      long write = dispatch.writeTimeoutMillis();
+      if (write <= 0) {
+        armTimer(dispatch.readTimeoutMillis());
+        return;
+      }
+      deadline = blockedSinceNanos + TimeUnit.MILLISECONDS.toNanos(write);
       failure = ProxyFailure.WRITE_TIMEOUT;
     } else if (!requestComplete) {
       // Waiting for the client to send more body: not the upstream's time.
-      armTimer(service.service().readTimeout());
+      armTimer(dispatch.readTimeoutMillis());
       return;
     } else {
-      deadline = lastReadNanos + TimeUnit.MILLISECONDS.toNanos(service.service().readTimeout());
+      deadline = lastReadNanos + TimeUnit.MILLISECONDS.toNanos(dispatch.readTimeoutMillis());
       failure = ProxyFailure.READ_TIMEOUT;
     }
     if (now < deadline) {
@@ -771,22 +823,13 @@ final class Exchange implements PickContext, Avoid {
   // --------------------------------------------------------------- responses
 
   /**
-   * Answers the client with one of Kong's error bodies.
+   * Answers the client with the dispatch's error page.
    *
-   * @param gatewayDecision routing and balancing errors (JSON unless Accept says otherwise);
-   *     upstream failures follow error_default_type
+   * @param gatewayDecision routing and balancing errors (Kong: JSON unless Accept says
+   *     otherwise); upstream failures follow error_default_type
    */
-  private void respondError(int status, String message, boolean gatewayDecision) {
-    FullHttpResponse r =
-        ErrorResponses.build(
-            clientChannel.alloc(),
-            status,
-            message,
-            request.headers().get(HttpHeaderNames.ACCEPT),
-            gatewayDecision ? "application/json" : proxy.errorDefaultType,
-            ErrorResponses.requestId(),
-            proxy.serverTokens);
-    sendOwnResponse(r);
+  private void respondError(int status, boolean gatewayDecision) {
+    sendOwnResponse(dispatch.error(clientChannel.alloc(), status, gatewayDecision));
   }
 
   private void sendOwnResponse(FullHttpResponse r) {
@@ -795,18 +838,22 @@ final class Exchange implements PickContext, Avoid {
       return;
     }
     done = true;
+    status = r.status().code();
     cancelTimer();
+    complete();
     releaseTarget();
     detachUpstream();
     releasePending();
-    if (proxy.latencyTokens) {
+    if (dispatch != null ? dispatch.latencyHeader() : client.routing.latencyHeader()) {
       r.headers().set(
           ProxyHeaders.X_KONG_RESPONSE_LATENCY,
           Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos)));
     }
     // A client waiting for 100 Continue will never send the body we did not ask for.
     boolean bodyNeverComing = expectContinue && !continueSent && !requestComplete;
-    boolean keepAlive = clientKeepAlive && !closeClientAfter && !bodyNeverComing && !proxy.inFlight().draining();
+    boolean keepAlive =
+        clientKeepAlive && !closeClientAfter && !bodyNeverComing && !proxy.inFlight().draining()
+            && !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(r.headers().get(HttpHeaderNames.CONNECTION, ""));
     if (!keepAlive) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     } else if (http10) {
@@ -815,6 +862,7 @@ final class Exchange implements PickContext, Avoid {
     if (request.method().equals(HttpMethod.HEAD)) {
       r.content().clear();
     }
+    responseBytes = r.content().readableBytes();
     clientChannel.writeAndFlush(r, clientChannel.voidPromise());
     client.exchangeFinished(this, keepAlive, requestComplete);
   }

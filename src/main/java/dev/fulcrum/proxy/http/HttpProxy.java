@@ -20,19 +20,15 @@ public final class HttpProxy implements AutoCloseable {
   /** Body chunks are passed on in pieces of at most this size. */
   static final int MAX_CHUNK = 64 * 1024;
 
-  final SnapshotHolder snapshots;
   final UpstreamConnections upstreams;
-  final boolean serverTokens;
-  final boolean latencyTokens;
-  final String errorDefaultType;
   final int maxRequestsPerConnection;
+  private final KongRouting kong;
   private final InFlight inFlight = new InFlight();
 
   public HttpProxy(SnapshotHolder snapshots, NodeSettings settings) {
-    this.snapshots = snapshots;
-    this.serverTokens = settings.header("server_tokens");
-    this.latencyTokens = settings.header("latency_tokens");
-    this.errorDefaultType = settings.errorDefaultType();
+    this.kong =
+        new KongRouting(
+            snapshots, settings.header("server_tokens"), settings.header("latency_tokens"), settings.errorDefaultType());
     this.maxRequestsPerConnection = settings.keepaliveMaxRequests();
     this.upstreams =
         new UpstreamConnections(
@@ -48,16 +44,21 @@ public final class HttpProxy implements AutoCloseable {
             settings.keepaliveIdleTimeout());
   }
 
-  /** Pipeline of an accepted client connection. */
+  /** Pipeline of an accepted client connection of a Kong proxy listener. */
   public ChannelInitializer<Channel> clientInitializer() {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
-        ch.pipeline()
-            .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK))
-            .addLast("client", new ClientHandler(HttpProxy.this));
+        init(ch, kong);
       }
     };
+  }
+
+  /** Makes an accepted connection an HTTP client connection routed by {@code routing}. */
+  public void init(Channel ch, HttpRouting routing) {
+    ch.pipeline()
+        .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK))
+        .addLast("client", new ClientHandler(this, routing));
   }
 
   /** Exchanges and connections in progress, for graceful stop. */

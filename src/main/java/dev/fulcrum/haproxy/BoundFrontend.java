@@ -13,6 +13,7 @@ final class BoundFrontend implements TcpFrontend {
   final HaFrontend frontend;
   final Bind bind;
   private final ConnectionLimit limit;
+  private volatile HaHttpRouting http;
 
   BoundFrontend(HaFrontend frontend, Bind bind, ConnectionLimit limit) {
     this.frontend = frontend;
@@ -22,6 +23,16 @@ final class BoundFrontend implements TcpFrontend {
 
   boolean http() {
     return frontend.config.http();
+  }
+
+  /** The routing of a {@code mode http} frontend, made once. */
+  HaHttpRouting httpRouting(dev.fulcrum.runtimeapi.RuntimeModel model) {
+    HaHttpRouting h = http;
+    if (h == null) {
+      h = new HaHttpRouting(frontend, model);
+      http = h;
+    }
+    return h;
   }
 
   @Override

@@ -89,7 +89,8 @@ final class Compiler {
         fe = frontend(p, config, backends, commits);
         frontends.put(p.name(), fe);
         for (Bind b : p.binds()) {
-          String key = key(b.host(), b.port());
+          // Port 0 (any free port) is a new listener each time it appears.
+          String key = key(b.host(), b.port()) + (b.port() == 0 ? "@" + p.name() + "#" + binds.size() : "");
           if (binds.containsKey(key)) {
             throw new CfgException(p.where + ": address " + key + " is bound twice (also by '"
                 + binds.get(key).frontend.name() + "')");

@@ -172,7 +172,7 @@ public final class HaproxyRuntime implements AutoCloseable {
           protected void initChannel(Channel ch) {
             BoundFrontend fe = l.frontend;
             if (fe.http()) {
-              ch.close();
+              options.http().init(ch, fe.httpRouting(model));
             } else {
               options.tcp().init(ch, fe);
             }

@@ -40,6 +40,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   int localPortNumber;
   InetSocketAddress remote;
   InetSocketAddress local;
+  /** When the connection last became free of requests; 0 while one is served. */
+  private long idleSinceNanos;
 
   ClientHandler(HttpProxy proxy, HttpRouting routing) {
     this.proxy = proxy;
@@ -64,6 +66,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       proxy.inFlight().closed(ctx.channel());
       routing.connectionClosed();
     });
+    idleSinceNanos = System.nanoTime();
+    scheduleIdleCheck(routing.idleTimeoutMillis());
     readNext();
   }
 
@@ -103,6 +107,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       proxy.inFlight().requestStarted();
+      idleSinceNanos = 0;
       exchange = new Exchange(this, ctx.channel(), (HttpRequest) msg);
       exchange.start();
       return;
@@ -136,6 +141,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     exchange = null;
     proxy.inFlight().requestEnded();
+    idleSinceNanos = System.nanoTime();
     if (!keepAlive || proxy.inFlight().draining()) {
       if (requestComplete) {
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -146,6 +152,36 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     discarding = !requestComplete;
     readNext();
+  }
+
+  /**
+   * One timer per connection, re-armed for the time left rather than per request: a connection
+   * without a request for the routing's idle timeout is closed (keep-alive timeout, and slow
+   * request heads).
+   */
+  private void scheduleIdleCheck(long delayMillis) {
+    if (delayMillis > 0) {
+      ctx.executor().schedule(this::checkIdle, delayMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void checkIdle() {
+    if (!ctx.channel().isActive() || lingering) {
+      return;
+    }
+    long timeout = routing.idleTimeoutMillis();
+    long since = idleSinceNanos;
+    if (since == 0 || exchange != null) {
+      scheduleIdleCheck(timeout);
+      return;
+    }
+    long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+    if (left <= 0) {
+      LOG.debug("client connection {} idle for {} ms, closing", ctx.channel().remoteAddress(), timeout);
+      ctx.close();
+      return;
+    }
+    scheduleIdleCheck(left);
   }
 
   /** No request is being served. */

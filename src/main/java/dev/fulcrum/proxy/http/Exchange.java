@@ -728,11 +728,12 @@ final class Exchange implements PickContext, Avoid, BackendQueue.Waiter {
     }
   }
 
-  /** Tells the dispatch once that the request is over. */
+  /** Tells the dispatch and the routing once that the request is over. */
   private void complete() {
     if (dispatch != null) {
       dispatch.onComplete(lastTarget, status, bodyBytesSent, responseBytes, System.nanoTime() - startNanos);
     }
+    client.routing.responded(status);
   }
 
   /** The client left, or the response broke mid-way: close both sides. */
@@ -839,6 +840,7 @@ final class Exchange implements PickContext, Avoid, BackendQueue.Waiter {
     }
     done = true;
     status = r.status().code();
+    responseBytes = r.content().readableBytes();
     cancelTimer();
     complete();
     releaseTarget();
@@ -862,7 +864,6 @@ final class Exchange implements PickContext, Avoid, BackendQueue.Waiter {
     if (request.method().equals(HttpMethod.HEAD)) {
       r.content().clear();
     }
-    responseBytes = r.content().readableBytes();
     clientChannel.writeAndFlush(r, clientChannel.voidPromise());
     client.exchangeFinished(this, keepAlive, requestComplete);
   }

@@ -22,6 +22,17 @@ public interface HttpRouting {
     return false;
   }
 
+  /**
+   * How long a client connection may sit without a request (idle keep-alive, or a request head
+   * still incomplete) before it is closed; 0 for never.
+   */
+  default long idleTimeoutMillis() {
+    return 60_000;
+  }
+
+  /** A request was answered with {@code status} (-1: aborted), for counters. */
+  default void responded(int status) {}
+
   /** A client connection opened on the listener (counters). */
   default void connectionOpened() {}
 

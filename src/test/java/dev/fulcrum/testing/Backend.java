@@ -29,6 +29,8 @@ public final class Backend implements AutoCloseable {
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final AtomicInteger hits = new AtomicInteger();
   private volatile int forcedStatus;
+  private volatile String lastRequestLine;
+  private volatile Map<String, List<String>> lastHeaders = Map.of();
   private volatile long fixedDelayMillis;
 
   private Backend(String name, HttpServer server) {
@@ -93,8 +95,22 @@ public final class Backend implements AutoCloseable {
     Thread.currentThread().join();
   }
 
+  /** "METHOD uri PROTOCOL" of the last request received. */
+  public String lastRequestLine() {
+    return lastRequestLine;
+  }
+
+  /** Headers of the last request, names lowercased. */
+  public Map<String, List<String>> lastHeaders() {
+    return lastHeaders;
+  }
+
   private void handle(HttpExchange ex) throws IOException {
     hits.incrementAndGet();
+    lastRequestLine = ex.getRequestMethod() + " " + ex.getRequestURI() + " " + ex.getProtocol();
+    Map<String, List<String>> copy = new java.util.HashMap<>();
+    ex.getRequestHeaders().forEach((k, v) -> copy.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
+    lastHeaders = copy;
     String path = ex.getRequestURI().getRawPath();
     byte[] requestBody;
     try (InputStream in = ex.getRequestBody()) {

@@ -18,6 +18,9 @@ public record Route(
     boolean stripPath,
     boolean preserveHost,
     List<String> snis,
+    List<Net> sources,
+    List<Net> destinations,
+    double createdAt,
     String serviceId) {
 
   public static Route from(JsonNode doc) {
@@ -34,6 +37,9 @@ public record Route(
         Docs.bool(doc, "strip_path", true),
         Docs.bool(doc, "preserve_host", false),
         Docs.strings(doc, "snis"),
+        Net.list(doc, "sources"),
+        Net.list(doc, "destinations"),
+        Docs.number(doc, "created_at", 0),
         Docs.foreignId(doc, "service"));
   }
 }

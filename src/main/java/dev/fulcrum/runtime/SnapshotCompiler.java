@@ -7,6 +7,10 @@ import dev.fulcrum.model.Service;
 import dev.fulcrum.model.Target;
 import dev.fulcrum.model.Upstream;
 import dev.fulcrum.router.Router;
+import dev.fulcrum.router.StreamRouter;
+import dev.fulcrum.upstream.Backend;
+import dev.fulcrum.upstream.BackendState;
+import dev.fulcrum.upstream.RetryPolicy;
 import dev.fulcrum.upstream.Balancers;
 import dev.fulcrum.upstream.TargetStates;
 import dev.fulcrum.upstream.UpstreamCluster;
@@ -25,6 +29,8 @@ import java.util.Set;
  */
 public final class SnapshotCompiler {
   private final TargetStates targetStates;
+  /** Counters and queues of stream services, by service id; outlive snapshots like target states. */
+  private final Map<String, BackendState> streamStates = new java.util.concurrent.ConcurrentHashMap<>();
 
   public SnapshotCompiler(TargetStates targetStates) {
     this.targetStates = targetStates;
@@ -54,13 +60,20 @@ public final class SnapshotCompiler {
       }
       clusters.put(u.name(), new UpstreamCluster(u, compiled, Balancers.create(u, compiled)));
     }
-    targetStates.sweep(liveStates);
-
     Map<String, ServiceTarget> serviceTargets = new HashMap<>();
+    Map<String, Backend> streamBackends = new HashMap<>();
     for (ObjectNode doc : services) {
       Service s = Service.from(doc);
-      serviceTargets.put(s.id(), new ServiceTarget(s, clusters.get(s.host())));
+      ServiceTarget st = new ServiceTarget(s, clusters.get(s.host()));
+      serviceTargets.put(s.id(), st);
+      if ("tcp".equals(s.protocol())) {
+        Backend b = streamBackend(st, liveStates);
+        if (b != null) {
+          streamBackends.put(s.id(), b);
+        }
+      }
     }
+    targetStates.sweep(liveStates);
     List<Route> compiledRoutes = new ArrayList<>();
     for (ObjectNode doc : routes) {
       Route r = Route.from(doc);
@@ -75,7 +88,40 @@ public final class SnapshotCompiler {
     }
     Router<ServiceTarget> router =
         Router.compile(compiledRoutes, r -> r.serviceId() == null ? null : serviceTargets.get(r.serviceId()));
-    return new ConfigSnapshot(version, router, Map.copyOf(clusters));
+    StreamRouter<Backend> streams =
+        StreamRouter.compile(compiledRoutes, r -> r.serviceId() == null ? null : streamBackends.get(r.serviceId()));
+    return new ConfigSnapshot(version, router, streams, Map.copyOf(clusters));
+  }
+
+  /**
+   * A tcp service as the L4 proxy balances it: its upstream's targets, or its one host (resolved
+   * here, off the event loops; a name that does not resolve leaves the service without a backend).
+   */
+  private Backend streamBackend(ServiceTarget st, Set<String> liveStates) {
+    Service s = st.service();
+    RetryPolicy retry = RetryPolicy.kongStream(s.retries());
+    // Kong's stream proxy_timeout: inactivity in either direction ends the session.
+    Backend.Timeouts timeouts = new Backend.Timeouts(s.connectTimeout(), s.readTimeout(), s.readTimeout(), 0);
+    BackendState state = streamStates.computeIfAbsent(s.id(), k -> new BackendState());
+    UpstreamCluster cluster = st.cluster();
+    if (cluster != null) {
+      return new Backend(s.name() != null ? s.name() : s.id(), cluster.upstream().algorithm(), cluster.targets(),
+          cluster::pick, retry, timeouts, state);
+    }
+    String ip;
+    try {
+      ip = java.net.InetAddress.getByName(s.host()).getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      return null;
+    }
+    String target = s.host() + ":" + s.port();
+    UpstreamTarget t =
+        new UpstreamTarget(
+            s.id(), ip + ":" + s.port(), ip, s.port(), 1, 0, targetStates.get(s.id(), s.name(), target),
+            UpstreamTarget.hostHeader(s.host(), s.port(), false), false);
+    liveStates.add(TargetStates.key(s.id(), target));
+    return new Backend(s.name() != null ? s.name() : s.id(), "none", List.of(t),
+        (ctx, avoid) -> t.usable() && !avoid.avoid(t) ? t : null, retry, timeouts, state);
   }
 
   /** Reads every entity the proxy uses, in one read transaction. */

@@ -66,6 +66,8 @@ public final class Node implements AutoCloseable {
   private final ExecutorService adminWorker;
   private final List<Channel> proxyListeners = new ArrayList<>();
   private final List<Channel> adminListeners = new ArrayList<>();
+  private final List<Channel> streamListeners = new ArrayList<>();
+  private final List<KongStreams> streamFrontends = new ArrayList<>();
   private volatile boolean stopped;
 
   private Node(NodeSettings settings, Path haproxyFile, Map<String, String> env) {
@@ -157,6 +159,11 @@ public final class Node implements AutoCloseable {
       for (ListenAddress a : settings.proxyListen()) {
         proxyListeners.add(bind(a, workers, proxy.clientInitializer(), false, "proxy_listen"));
       }
+      for (ListenAddress a : settings.streamListen()) {
+        KongStreams streams = new KongStreams(snapshots, a.proxyProtocol());
+        streamFrontends.add(streams);
+        streamListeners.add(bind(a, workers, tcp.initializer(() -> streams), false, "stream_listen"));
+      }
       AdminApi api = new AdminApi(new Dao(store), snapshots, settings, proxy.inFlight());
       for (ListenAddress a : settings.adminListen()) {
         adminListeners.add(bind(a, adminLoop, AdminServer.initializer(api, adminWorker), true, "admin_listen"));
@@ -174,7 +181,8 @@ public final class Node implements AutoCloseable {
     LOG.info(
         "fulcrum {} started ({} transport){}{}",
         Version.VERSION, Transport.epoll() ? "epoll" : "nio",
-        kong ? ": node " + store.nodeId() + ", proxy " + proxyAddresses() + ", admin " + adminAddresses() : "",
+        kong ? ": node " + store.nodeId() + ", proxy " + proxyAddresses() + ", admin " + adminAddresses()
+            + (streamListeners.isEmpty() ? "" : ", stream " + streamAddresses()) : "",
         haproxyFile != null ? (kong ? "; " : ": ") + haproxyFile : "");
   }
 
@@ -223,6 +231,10 @@ public final class Node implements AutoCloseable {
     return addresses(adminListeners);
   }
 
+  public List<InetSocketAddress> streamAddresses() {
+    return addresses(streamListeners);
+  }
+
   private static List<InetSocketAddress> addresses(List<Channel> channels) {
     List<InetSocketAddress> out = new ArrayList<>();
     for (Channel c : channels) {
@@ -269,6 +281,9 @@ public final class Node implements AutoCloseable {
     for (Channel c : adminListeners) {
       c.close().syncUninterruptibly();
     }
+    for (Channel c : streamListeners) {
+      c.close().syncUninterruptibly();
+    }
     for (Channel c : proxy.inFlight().channels()) {
       HttpProxy.closeIfIdle(c);
     }
@@ -289,9 +304,13 @@ public final class Node implements AutoCloseable {
     LOG.info("stopped");
   }
 
-  /** TCP sessions of the haproxy.cfg frontends still open. */
+  /** TCP sessions still open: the haproxy.cfg frontends' and the stream listeners'. */
   private int sessions() {
-    return haproxy == null ? 0 : haproxy.sessions();
+    long n = haproxy == null ? 0 : haproxy.sessions();
+    for (KongStreams s : streamFrontends) {
+      n += s.counters().current.get();
+    }
+    return (int) n;
   }
 
   private void closeResources() {
@@ -329,6 +348,9 @@ public final class Node implements AutoCloseable {
         c.close();
       }
       for (Channel c : adminListeners) {
+        c.close();
+      }
+      for (Channel c : streamListeners) {
         c.close();
       }
       if (haproxy != null) {

@@ -39,6 +39,11 @@ public record RetryPolicy(
     return new RetryPolicy(retries, 1, true, true, true, true, true, NO_STATUSES, 0, true);
   }
 
+  /** Kong's for stream services: connection failures only, each retry to another target. */
+  public static RetryPolicy kongStream(int retries) {
+    return new RetryPolicy(retries, 1, true, true, false, false, false, NO_STATUSES, 0, true);
+  }
+
   public boolean retriesStatus(int status) {
     return status >= 0 && status < statuses.length && statuses[status];
   }

@@ -15,7 +15,7 @@ class RouterTest {
   private static Route route(String id, List<String> methods, List<String> hosts, List<String> paths,
       Map<String, List<String>> headers, int regexPriority, boolean strip) {
     return new Route(id, id, List.of("http", "https"), methods, hosts, paths, headers, 426, regexPriority, strip,
-        false, List.of(), "svc");
+        false, List.of(), List.of(), List.of(), 0, "svc");
   }
 
   private static Route paths(String id, String... paths) {

@@ -64,3 +64,10 @@ wrk_run() {
     /Socket errors/ { errs=$0 }
     END { printf "%.0f %.3f %.3f %s\n", rps, p50, p99, (non2xx==""?0:non2xx) }'
 }
+
+# wrk_close <url> <seconds> -> prints "rps": a new connection for every request
+wrk_close() {
+  local out
+  out=$(${CPU_LOAD:+taskset -c $CPU_LOAD} wrk -t1 -c"${CONNS:-50}" -d"$2"s -H "Connection: close" "$1")
+  echo "$out" | awk '/Requests\/sec/ { printf "%.0f\n", $2 }'
+}

@@ -61,10 +61,6 @@ final class BoundFrontend implements TcpFrontend {
     return bind.acceptProxy();
   }
 
-  @Override
-  public boolean splice() {
-    return frontend.config.splice;
-  }
 
   /** What a TCP session offers the rules: addresses only. */
   private record TcpFacts(InetSocketAddress client, InetSocketAddress local) implements Acl.Facts {

@@ -123,7 +123,6 @@ public final class HaproxyConfig {
     int redispatchInterval = -1;
     boolean allBackups;
     boolean forwardFor;
-    boolean splice;
     boolean httpCheck;
     String checkMethod = "OPTIONS";
     String checkUri = "/";
@@ -168,7 +167,6 @@ public final class HaproxyConfig {
       p.redispatchInterval = redispatchInterval;
       p.allBackups = allBackups;
       p.forwardFor = forwardFor;
-      p.splice = splice;
       p.httpCheck = httpCheck;
       p.checkMethod = checkMethod;
       p.checkUri = checkUri;

@@ -172,13 +172,16 @@ public final class HaproxyRuntime implements AutoCloseable {
           protected void initChannel(Channel ch) {
             BoundFrontend fe = l.frontend;
             if (fe.http()) {
+              // The HTTP proxy asks for each message itself.
+              ch.config().setAutoRead(false);
               options.http().init(ch, fe.httpRouting(model));
             } else {
               options.tcp().init(ch, fe);
             }
           }
         };
-    l.channel = Listeners.bind(options.workers(), f.bind.host(), f.bind.port(), 16384, false, false, l.gate, init);
+    // TCP sessions read from the start (one epoll registration instead of two); HTTP ones opt out.
+    l.channel = Listeners.bind(options.workers(), f.bind.host(), f.bind.port(), 16384, false, true, l.gate, init);
     return l;
   }
 

@@ -41,8 +41,4 @@ final class KongStreams implements TcpFrontend {
     return proxyProtocol;
   }
 
-  @Override
-  public boolean splice() {
-    return false;
-  }
 }

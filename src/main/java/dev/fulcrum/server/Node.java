@@ -162,7 +162,7 @@ public final class Node implements AutoCloseable {
       for (ListenAddress a : settings.streamListen()) {
         KongStreams streams = new KongStreams(snapshots, a.proxyProtocol());
         streamFrontends.add(streams);
-        streamListeners.add(bind(a, workers, tcp.initializer(() -> streams), false, "stream_listen"));
+        streamListeners.add(bind(a, workers, tcp.initializer(() -> streams), true, "stream_listen"));
       }
       AdminApi api = new AdminApi(new Dao(store), snapshots, settings, proxy.inFlight());
       for (ListenAddress a : settings.adminListen()) {

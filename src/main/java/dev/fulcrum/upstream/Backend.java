@@ -69,6 +69,7 @@ public final class Backend {
     return state;
   }
 
+
   public Counters counters() {
     return state.counters();
   }

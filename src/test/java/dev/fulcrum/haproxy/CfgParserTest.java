@@ -190,6 +190,7 @@ class CfgParserTest {
         parse("global\n  nbproc 2\n  tune.bufsize 32768\n"
             + "frontend f\n  bind :80\n  timeout client 1s\n  http-request deny\n  default_backend b\n"
             + "backend b\n  timeout connect 1s\n  timeout server 1s\n  cookie SRV insert\n  server s 127.0.0.1:1 agent-check\n"
+            + "  option splice-auto\n"
             + "peers p\n  peer a 127.0.0.1:1\n");
     assertThat(c.warnings())
         .contains(where(2) + ": 'nbproc' has no meaning for Fulcrum (one JVM process); ignored")
@@ -197,7 +198,8 @@ class CfgParserTest {
         .contains(where(7) + ": keyword 'http-request' is not implemented by Fulcrum; ignored")
         .contains(where(12) + ": keyword 'cookie' is not implemented by Fulcrum; ignored")
         .contains(where(13) + ": server option 'agent-check' is not implemented by Fulcrum; ignored")
-        .contains(where(14) + ": section 'peers' is not supported by Fulcrum; ignored");
+        .anyMatch(w -> w.startsWith(where(14) + ": 'option splice-auto' is not implemented by Fulcrum"))
+        .contains(where(15) + ": section 'peers' is not supported by Fulcrum; ignored");
   }
 
   @Test

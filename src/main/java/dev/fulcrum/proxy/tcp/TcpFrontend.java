@@ -16,7 +16,4 @@ public interface TcpFrontend {
 
   /** Whether clients start with a PROXY protocol header (v1 or v2) naming the real client. */
   boolean acceptProxy();
-
-  /** Relay with splice(2) when both sides are plain TCP on epoll ({@code option splice-*}). */
-  boolean splice();
 }

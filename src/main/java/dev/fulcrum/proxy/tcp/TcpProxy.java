@@ -5,12 +5,15 @@ import dev.fulcrum.upstream.pool.UpstreamConnections;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.function.Supplier;
 
@@ -21,19 +24,26 @@ import java.util.function.Supplier;
  * sessions in progress.
  */
 public final class TcpProxy {
-  private final FastThreadLocal<Bootstrap> bootstraps =
+  private static final ChannelFactory<? extends Channel> IPV4 = Transport.socketFactory(true);
+  private static final ChannelFactory<? extends Channel> IPV6 = Transport.socketFactory(false);
+
+  /** Per event loop: a bootstrap for IPv4 servers and one for IPv6 ones. */
+  private final FastThreadLocal<Bootstrap[]> bootstraps =
       new FastThreadLocal<>() {
         @Override
-        protected Bootstrap initialValue() {
-          return new Bootstrap()
-              .channel(Transport.socketChannel())
-              .option(ChannelOption.AUTO_READ, false)
-              .option(ChannelOption.TCP_NODELAY, true)
-              .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-              .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-              .option(ChannelOption.WRITE_BUFFER_WATER_MARK, UpstreamConnections.WATER_MARK);
+        protected Bootstrap[] initialValue() {
+          return new Bootstrap[] {bootstrap(IPV4), bootstrap(IPV6)};
         }
       };
+
+  private static Bootstrap bootstrap(ChannelFactory<? extends Channel> factory) {
+    return new Bootstrap()
+        .channelFactory(factory)
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, UpstreamConnections.WATER_MARK);
+  }
 
   /** Pipeline of an accepted client connection of {@code frontend}. */
   public ChannelInitializer<Channel> initializer(Supplier<? extends TcpFrontend> frontend) {
@@ -58,7 +68,9 @@ public final class TcpProxy {
    */
   ChannelFuture connect(EventLoop loop, SocketAddress address, long timeoutMillis, ChannelHandler handler) {
     assert loop.inEventLoop();
-    Bootstrap b = bootstraps.get();
+    boolean ipv4 =
+        address instanceof InetSocketAddress && ((InetSocketAddress) address).getAddress() instanceof Inet4Address;
+    Bootstrap b = bootstraps.get()[ipv4 ? 0 : 1];
     if (b.config().group() == null) {
       b.group(loop);
     }

@@ -42,6 +42,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
   private static final Logger LOG = LoggerFactory.getLogger(TcpSession.class);
   /** The most client bytes kept for a replay: HAProxy's tune.bufsize. */
   private static final int REPLAY_LIMIT = 16 * 1024;
+  /** Client bytes kept while the server connection is being made, before reading pauses. */
+  private static final int PENDING_LIMIT = 64 * 1024;
 
   private final TcpProxy proxy;
   private final TcpFrontend frontend;
@@ -62,6 +64,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
   private long connectStartNanos;
 
   private ArrayDeque<ByteBuf> pending;
+  private int pendingBytes;
   private CompositeByteBuf replay;
   private boolean serverSpoke;
   private boolean serverReset;
@@ -93,7 +96,6 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     if (frontend.acceptProxy()) {
       awaitingProxyHeader = true;
       ctx.pipeline().addBefore(ctx.name(), "proxy-protocol", new HAProxyMessageDecoder());
-      client.read();
       return;
     }
     route();
@@ -132,6 +134,11 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
         pending = new ArrayDeque<>(2);
       }
       pending.add(buf);
+      pendingBytes += n;
+      if (pendingBytes > PENDING_LIMIT) {
+        // The server is not there yet: hold the client back (reading resumes once connected).
+        client.config().setAutoRead(false);
+      }
       return;
     }
     target.state().counters().bytesIn.add(n);
@@ -144,12 +151,10 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
       return;
     }
     server.flush();
-    if (server.isWritable()) {
-      if (!clientEof) {
-        client.read();
-      }
-    } else {
+    if (!server.isWritable()) {
+      // Backpressure: stop reading the client until the server has taken what it was given.
       clientBlocked = true;
+      client.config().setAutoRead(false);
     }
   }
 
@@ -157,7 +162,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (client.isWritable() && serverBlocked && connected) {
       serverBlocked = false;
-      server.read();
+      server.config().setAutoRead(true);
     }
   }
 
@@ -167,11 +172,11 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
       clientEof = true;
       if (awaitingProxyHeader) {
         close();
+      } else if (serverEof) {
+        // Both sides are done: closing says it all, no half-close needed.
+        closeBothAfterFlush();
       } else if (connected) {
         shutdownOutput(server);
-      }
-      if (serverEof) {
-        closeBothAfterFlush();
       }
       return;
     }
@@ -280,14 +285,16 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
         target.state().counters().bytesIn.add(b.readableBytes());
         toServer(b);
       }
+      pendingBytes = 0;
     }
     server.flush();
     if (clientEof) {
       shutdownOutput(server);
-    } else {
-      client.read();
     }
-    server.read();
+    // From here on both sides read on their own; reading stops only while the other side cannot
+    // take more (a read request per chunk would cost two epoll_ctl calls each time).
+    client.config().setAutoRead(true);
+    server.config().setAutoRead(true);
     armTimer();
   }
 
@@ -470,12 +477,9 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
         return;
       }
       client.flush();
-      if (client.isWritable()) {
-        if (!serverEof) {
-          server.read();
-        }
-      } else {
+      if (!client.isWritable()) {
         serverBlocked = true;
+        server.config().setAutoRead(false);
       }
     }
 
@@ -483,7 +487,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
       if (ctx.channel().isWritable() && clientBlocked) {
         clientBlocked = false;
-        client.read();
+        client.config().setAutoRead(true);
       }
     }
 
@@ -491,9 +495,10 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof ChannelInputShutdownEvent && ctx.channel() == server) {
         serverEof = true;
-        shutdownOutput(client);
         if (clientEof) {
           closeBothAfterFlush();
+        } else {
+          shutdownOutput(client);
         }
         return;
       }
@@ -510,6 +515,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
         // nothing was answered, so the client's bytes can go to another server.
         connected = false;
         server = null;
+        client.config().setAutoRead(false);
         retryOrGiveUp(false, false);
         return;
       }

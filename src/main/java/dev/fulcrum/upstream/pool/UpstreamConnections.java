@@ -88,7 +88,6 @@ public final class UpstreamConnections implements AutoCloseable {
           new Bootstrap()
               .group(l)
               .channel(Transport.socketChannel())
-              .option(ChannelOption.TCP_NODELAY, true)
               .option(ChannelOption.SO_KEEPALIVE, true)
               .option(ChannelOption.AUTO_READ, false)
               .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)

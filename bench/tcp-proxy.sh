@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# L4 proxy benchmark: HAProxy in tcp mode and Fulcrum running the same haproxy.cfg (tcp mode,
+# round robin over the same two nginx targets), measured in one run:
+#   - requests/s and p50/p99 with wrk, keep-alive (50 connections held open through the proxy),
+#   - requests/s with a new connection per request (Connection: close: accept + connect each time),
+#   - bulk bytes/s of one 1 GiB download through the proxy (curl).
+# Each proxy gets one thread and, with two or more CPUs, its own CPU (CPU_PROXY, default 1); wrk,
+# curl and the targets share the other (CPU_LOAD, default 0).
+#
+#   bench/tcp-proxy.sh             DURATION=15 WARMUP=30 CONNS=50 BULK_MB=1024 to change the run
+source "$(dirname "$0")/lib.sh"
+need nginx haproxy wrk curl taskset bc
+DURATION=${DURATION:-15}
+WARMUP=${WARMUP:-30}
+BULK_MB=${BULK_MB:-1024}
+if [ "$(nproc)" -ge 2 ]; then CPU_PROXY=${CPU_PROXY:-1}; CPU_LOAD=${CPU_LOAD:-0}; fi
+T1=19301; T2=19302; HA=19310; FT=19311; FS=19312
+
+truncate -s "${BULK_MB}M" "$WORK/bulk.bin"
+# nginx workers run as another user: let them read the file.
+chmod 755 "$WORK"; chmod 644 "$WORK/bulk.bin"
+cat >"$WORK/backend.conf" <<CONF
+worker_processes 1;
+daemon on;
+pid $WORK/nginx-backend.pid;
+error_log $WORK/nginx-backend.err;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  sendfile on;
+  server { listen 127.0.0.1:$T1; root $WORK; location / { return 200 "hello from target 1\n"; } location = /bulk.bin { } }
+  server { listen 127.0.0.1:$T2; root $WORK; location / { return 200 "hello from target 2\n"; } location = /bulk.bin { } }
+}
+CONF
+${CPU_LOAD:+taskset -c $CPU_LOAD} nginx -c "$WORK/backend.conf" -p "$WORK"
+wait_port $T1; wait_port $T2
+
+# One configuration for both proxies: only the port differs.
+tcp_cfg() {
+  cat <<CONF
+global
+  nbthread 1
+  maxconn 4000
+  ${STATS:-}
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend fe
+  bind 127.0.0.1:$1
+  default_backend be
+backend be
+  balance roundrobin
+  server t1 127.0.0.1:$T1
+  server t2 127.0.0.1:$T2
+CONF
+}
+tcp_cfg $HA >"$WORK/haproxy.cfg"
+${CPU_PROXY:+taskset -c $CPU_PROXY} haproxy -D -f "$WORK/haproxy.cfg" -p "$WORK/haproxy.pid" 2>/dev/null
+wait_port $HA
+
+STATS="stats socket ipv4@127.0.0.1:$FS level admin" tcp_cfg $FT >"$WORK/fulcrum.cfg"
+ensure_jar
+env FULCRUM_PREFIX="$WORK/fulcrum" FULCRUM_WORKER_THREADS=1 FULCRUM_LOG_LEVEL="${FULCRUM_LOG_LEVEL:-warn}" \
+  ${CPU_PROXY:+taskset -c $CPU_PROXY} java ${FULCRUM_JAVA_OPTS:--Dio.netty.leakDetection.level=disabled} \
+  -jar "$ROOT/target/fulcrum.jar" start --haproxy-config "$WORK/fulcrum.cfg" >"$WORK/fulcrum.log" 2>&1 &
+PIDS+=($!)
+wait_port $FT; wait_port $FS
+
+# bulk <port> -> bytes/s of one download of bulk.bin
+bulk() {
+  local out
+  out=$(${CPU_LOAD:+taskset -c $CPU_LOAD} curl -sf -o /dev/null -w '%{size_download} %{speed_download}' \
+    "http://127.0.0.1:$1/bulk.bin")
+  set -- $out
+  [ "$1" -eq $((BULK_MB * 1048576)) ] || { echo "bulk download incomplete: $1 bytes" >&2; exit 1; }
+  echo "$2"
+}
+
+declare -A PORT=([direct]=$T1 [haproxy]=$HA [fulcrum]=$FT)
+ORDER=(direct haproxy fulcrum)
+declare -A RPS P50 P99 BAD CRPS BULK
+for name in "${ORDER[@]}"; do
+  url="http://127.0.0.1:${PORT[$name]}/"
+  wrk_run "$url" "$WARMUP" >/dev/null
+  read -r RPS[$name] P50[$name] P99[$name] BAD[$name] < <(wrk_run "$url" "$DURATION")
+  CRPS[$name]=$(wrk_close "$url" "$DURATION")
+  bulk "${PORT[$name]}" >/dev/null
+  BULK[$name]=$(bulk "${PORT[$name]}")
+done
+
+echo
+echo "L4 (tcp mode) proxy, same haproxy.cfg, wrk -t1 -c${CONNS:-50} -d${DURATION}s, $(nproc) CPUs, proxy CPU ${CPU_PROXY:-shared}"
+printf "%-9s %10s %8s %8s %11s %11s %12s %11s %10s %11s\n" via "req/s" p50_ms p99_ms "rps/haproxy" "p99/haproxy" \
+  "close req/s" "vs haproxy" "bulk MB/s" "vs haproxy"
+for name in "${ORDER[@]}"; do
+  printf "%-9s %10s %8s %8s %11.2f %11.2f %12s %11.2f %10.0f %11.2f\n" "$name" "${RPS[$name]}" "${P50[$name]}" \
+    "${P99[$name]}" "$(echo "${RPS[$name]} / ${RPS[haproxy]}" | bc -l)" "$(echo "${P99[$name]} / ${P99[haproxy]}" | bc -l)" \
+    "${CRPS[$name]}" "$(echo "${CRPS[$name]} / ${CRPS[haproxy]}" | bc -l)" \
+    "$(echo "${BULK[$name]} / 1048576" | bc -l)" "$(echo "${BULK[$name]} / ${BULK[haproxy]}" | bc -l)"
+done

@@ -8,6 +8,7 @@ import dev.fulcrum.server.Node;
 import dev.fulcrum.testing.Backend;
 import dev.fulcrum.testing.Cli;
 import dev.fulcrum.testing.HaproxyNodes;
+import dev.fulcrum.testing.Processes;
 import dev.fulcrum.testing.RawHttp;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ class HttpModeTest {
   static Backend web;
   static Backend flaky;
   static Backend slow;
+  static Backend sleepy;
   static Node node;
   static int port;
 
@@ -36,6 +38,7 @@ class HttpModeTest {
     web = Backend.start("web");
     flaky = Backend.start("flaky").failWith(503);
     slow = Backend.start("slow");
+    sleepy = Backend.start("sleepy").delay(1000);
     node =
         HaproxyNodes.start(dir,
             "global", "  stats socket ipv4@127.0.0.1:0 level admin",
@@ -49,6 +52,8 @@ class HttpModeTest {
             "  use_backend retrying if { path_beg /retry }",
             "  use_backend queued if { path_beg /delay }",
             "  use_backend nothing if { path /nothing }",
+            "  use_backend deadfirst if { path_beg /dead }",
+            "  use_backend impatient if { path_beg /impatient }",
             "  use_backend web if host_web",
             "frontend other",
             "  bind 127.0.0.1:0",
@@ -69,7 +74,15 @@ class HttpModeTest {
             "  timeout queue 5s",
             "  server s 127.0.0.1:" + slow.port() + " maxconn 1",
             "backend nothing",
-            "  server down 127.0.0.1:" + web.port() + " disabled");
+            "  server down 127.0.0.1:" + web.port() + " disabled",
+            "backend deadfirst",
+            "  option redispatch",
+            "  retries 2",
+            "  server dead 127.0.0.1:" + Processes.freePort(),
+            "  server live 127.0.0.1:" + web.port(),
+            "backend impatient",
+            "  timeout server 200ms",
+            "  server s 127.0.0.1:" + sleepy.port());
     port = HaproxyNodes.frontend(node, "fe").getPort();
   }
 
@@ -80,6 +93,7 @@ class HttpModeTest {
     web.close();
     flaky.close();
     slow.close();
+    sleepy.close();
   }
 
   private static String get(int port, String path, String host) {
@@ -127,6 +141,22 @@ class HttpModeTest {
       assertThat(RawHttp.status(r)).isEqualTo(200);
       assertThat(RawHttp.header(r, "X-Backend")).isEqualTo("web");
     }
+  }
+
+  @Test
+  void aRefusedConnectionIsRedispatched() {
+    for (int i = 0; i < 4; i++) {
+      String r = get(port, "/dead", "x");
+      assertThat(RawHttp.status(r)).isEqualTo(200);
+      assertThat(RawHttp.header(r, "X-Backend")).isEqualTo("web");
+    }
+  }
+
+  @Test
+  void aSlowServerGetsHaproxys504() {
+    String r = get(port, "/impatient", "x");
+    assertThat(RawHttp.status(r)).isEqualTo(504);
+    assertThat(r).endsWith("<html><body><h1>504 Gateway Time-out</h1>\nThe server didn't respond in time.\n</body></html>\n");
   }
 
   @Test

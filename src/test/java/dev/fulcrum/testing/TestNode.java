@@ -36,6 +36,22 @@ public final class TestNode implements AutoCloseable {
   }
 
   public static TestNode startIn(Path prefix, Map<String, String> extra) {
+    return startIn(prefix, extra, null);
+  }
+
+  /** A node with the Kong listeners and a haproxy.cfg ({@code cfgLines}) side by side. */
+  public static TestNode startWithHaproxy(String... cfgLines) {
+    try {
+      Path prefix = Files.createTempDirectory("fulcrum-test");
+      Path cfg = prefix.resolve("haproxy.cfg");
+      Files.writeString(cfg, String.join("\n", cfgLines) + "\n");
+      return startIn(prefix, Map.of(), cfg);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static TestNode startIn(Path prefix, Map<String, String> extra, Path haproxyCfg) {
     Map<String, String> o = new HashMap<>();
     o.put("prefix", prefix.toString());
     o.put("proxy_listen", "127.0.0.1:0");
@@ -44,7 +60,7 @@ public final class TestNode implements AutoCloseable {
     o.put("drain_timeout", "5");
     o.putAll(extra);
     TestNode t = new TestNode(prefix, o);
-    t.node = Node.start(NodeSettings.load(null, Map.of(), o));
+    t.node = Node.start(NodeSettings.load(null, Map.of(), o), haproxyCfg, Map.of());
     return t;
   }
 

@@ -129,6 +129,14 @@ class HaproxyChecksTest {
   }
 
   @Test
+  void checkAddrAndPortProbeAnotherAddress() {
+    Backend health = backend("health");
+    SocketAddress stats =
+        node("backend b", "  server s 127.0.0.2:" + health.port() + " check addr 127.0.0.1 port " + health.port() + " inter 100");
+    await().atMost(Duration.ofSeconds(10)).until(() -> server(stats, "s")[36].equals("L4OK"));
+  }
+
+  @Test
   void checkPortProbesElsewhere() {
     Backend health = backend("health");
     int dead = Processes.freePort();

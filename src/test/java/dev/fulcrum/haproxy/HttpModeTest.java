@@ -9,6 +9,7 @@ import dev.fulcrum.testing.Backend;
 import dev.fulcrum.testing.Cli;
 import dev.fulcrum.testing.HaproxyNodes;
 import dev.fulcrum.testing.Processes;
+import dev.fulcrum.testing.TcpServer;
 import dev.fulcrum.testing.RawHttp;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ class HttpModeTest {
   static Backend flaky;
   static Backend slow;
   static Backend sleepy;
+  static TcpServer resetting;
   static Node node;
   static int port;
 
@@ -39,6 +41,7 @@ class HttpModeTest {
     flaky = Backend.start("flaky").failWith(503);
     slow = Backend.start("slow");
     sleepy = Backend.start("sleepy").delay(1000);
+    resetting = TcpServer.resetting();
     node =
         HaproxyNodes.start(dir,
             "global", "  stats socket ipv4@127.0.0.1:0 level admin",
@@ -54,6 +57,7 @@ class HttpModeTest {
             "  use_backend nothing if { path /nothing }",
             "  use_backend deadfirst if { path_beg /dead }",
             "  use_backend impatient if { path_beg /impatient }",
+            "  use_backend empty if { path_beg /empty }",
             "  use_backend web if host_web",
             "frontend other",
             "  bind 127.0.0.1:0",
@@ -80,6 +84,11 @@ class HttpModeTest {
             "  retries 2",
             "  server dead 127.0.0.1:" + Processes.freePort(),
             "  server live 127.0.0.1:" + web.port(),
+            "backend empty",
+            "  option redispatch",
+            "  retry-on empty-response",
+            "  server reset 127.0.0.1:" + resetting.port(),
+            "  server fine 127.0.0.1:" + web.port(),
             "backend impatient",
             "  timeout server 200ms",
             "  server s 127.0.0.1:" + sleepy.port());
@@ -94,6 +103,7 @@ class HttpModeTest {
     flaky.close();
     slow.close();
     sleepy.close();
+    resetting.close();
   }
 
   private static String get(int port, String path, String host) {
@@ -150,6 +160,14 @@ class HttpModeTest {
       assertThat(RawHttp.status(r)).isEqualTo(200);
       assertThat(RawHttp.header(r, "X-Backend")).isEqualTo("web");
     }
+  }
+
+  @Test
+  void anEmptyResponseIsRetriedElsewhere() {
+    for (int i = 0; i < 4; i++) {
+      assertThat(RawHttp.status(get(port, "/empty", "x"))).isEqualTo(200);
+    }
+    assertThat(resetting.accepted()).isGreaterThan(0);
   }
 
   @Test

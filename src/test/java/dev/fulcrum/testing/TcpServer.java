@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TcpServer implements AutoCloseable {
   private final ServerSocket socket;
   private final String greeting;
+  private volatile boolean reset;
   private final ExecutorService pool = Executors.newCachedThreadPool();
   private final AtomicInteger accepted = new AtomicInteger();
   private final List<Socket> open = new CopyOnWriteArrayList<>();
@@ -39,6 +40,13 @@ public final class TcpServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A server that reads what arrives and then resets the connection without a byte of answer. */
+  public static TcpServer resetting() {
+    TcpServer s = echo(null);
+    s.reset = true;
+    return s;
   }
 
   public int port() {
@@ -69,6 +77,15 @@ public final class TcpServer implements AutoCloseable {
   }
 
   private void serve(Socket c) {
+    if (reset) {
+      try (c) {
+        c.getInputStream().read(new byte[4096]);
+        c.setSoLinger(true, 0);
+      } catch (IOException e) {
+        // gone already
+      }
+      return;
+    }
     try (c) {
       OutputStream out = c.getOutputStream();
       if (greeting != null) {

@@ -167,6 +167,40 @@ class TcpProxyTest {
     assertThat(Long.parseLong(row(csv, "dead")[16])).as("wredis on the server switched away from").isGreaterThan(0);
   }
 
+  /**
+   * A Fulcrum extension of retry-on in tcp mode (HAProxy ignores it there): a server that resets
+   * before answering a byte gets the client's first bytes replayed to another server.
+   */
+  @Test
+  void emptyResponseRetriesReplayTheClientsBytesElsewhere() throws Exception {
+    TcpServer resetting = TcpServer.resetting();
+    open.add(resetting);
+    TcpServer echo = server(null);
+    Node node = node(common(
+        "listen fe", "  bind 127.0.0.1:0", "  option redispatch", "  retries 2", "  retry-on conn-failure empty-response",
+        "  server bad 127.0.0.1:" + resetting.port(), "  server good 127.0.0.1:" + echo.port()));
+    for (int i = 0; i < 4; i++) {
+      try (Socket s = connect(node)) {
+        s.getOutputStream().write("ping\n".getBytes());
+        assertThat(line(s.getInputStream())).isEqualTo("ping");
+      }
+    }
+    assertThat(resetting.accepted()).as("half the sessions went to the resetting server first").isGreaterThan(0);
+  }
+
+  @Test
+  void withoutEmptyResponseARetryIsNotReplayed() throws Exception {
+    TcpServer resetting = TcpServer.resetting();
+    open.add(resetting);
+    Node node = node(common("listen fe", "  bind 127.0.0.1:0", "  server bad 127.0.0.1:" + resetting.port()));
+    try (Socket s = connect(node)) {
+      s.getOutputStream().write("ping\n".getBytes());
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
+    } catch (java.net.SocketException reset) {
+      // a reset passed on is fine too: nothing was answered
+    }
+  }
+
   @Test
   void withoutRedispatchRetriesStayOnTheServerAndGiveUp() throws Exception {
     int dead = Processes.freePort();

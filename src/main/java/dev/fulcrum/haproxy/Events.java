@@ -3,7 +3,6 @@ package dev.fulcrum.haproxy;
 import dev.fulcrum.runtimeapi.RuntimeModel.Change;
 import dev.fulcrum.runtimeapi.RuntimeModel.ServerView;
 import dev.fulcrum.upstream.Backend;
-import dev.fulcrum.upstream.TargetState;
 import dev.fulcrum.upstream.UpstreamTarget;
 import dev.fulcrum.upstream.health.ServerChecks;
 import io.netty.channel.Channel;
@@ -154,9 +153,5 @@ final class Events {
   private static String online(Backend b) {
     int[] n = count(b);
     return n[0] + " active and " + n[1] + " backup servers online.";
-  }
-
-  static boolean maint(TargetState s) {
-    return (s.flags() & TargetState.MAINT) != 0;
   }
 }

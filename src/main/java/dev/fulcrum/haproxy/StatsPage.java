@@ -1,7 +1,6 @@
 package dev.fulcrum.haproxy;
 
 import dev.fulcrum.runtimeapi.RuntimeModel;
-import dev.fulcrum.runtimeapi.RuntimeModel.ProxyView;
 import dev.fulcrum.runtimeapi.StatCsv;
 import dev.fulcrum.server.Version;
 import io.netty.buffer.ByteBufAllocator;

@@ -18,7 +18,6 @@ import dev.fulcrum.store.Store;
 import dev.fulcrum.store.embedded.EmbeddedStore;
 import dev.fulcrum.upstream.TargetStates;
 import dev.fulcrum.upstream.health.ActiveChecks;
-import dev.fulcrum.upstream.pool.UpstreamConnections;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;

@@ -1,0 +1,104 @@
+package dev.fulcrum.haproxy;
+
+import dev.fulcrum.haproxy.CfgReader.Line;
+
+/** Reading values off haproxy.cfg lines: arguments, numbers, times, addresses; errors name file and line. */
+final class CfgValues {
+  private CfgValues() {}
+
+
+  static String need(Line l, int i) {
+    if (i >= l.size()) {
+      throw new CfgException(l.where() + ": '" + String.join(" ", l.words()) + "' expects an argument");
+    }
+    return l.word(i);
+  }
+
+  static int integer(Line l, int i) {
+    String v = need(l, i);
+    try {
+      int n = Integer.parseInt(v);
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new CfgException(l.where() + ": '" + l.word(0) + "' expects a positive integer, got '" + v + "'");
+    }
+  }
+
+  static int positive(Line l, int i) {
+    int n = integer(l, i);
+    if (n == 0) {
+      throw new CfgException(l.where() + ": '" + l.word(i - 1) + "' must be greater than 0");
+    }
+    return n;
+  }
+
+  /** HAProxy time: a number with an optional unit (us, ms, s, m, h, d); milliseconds by default. */
+  static long time(Line l, int i) {
+    String v = need(l, i);
+    int n = 0;
+    while (n < v.length() && Character.isDigit(v.charAt(n))) {
+      n++;
+    }
+    if (n == 0) {
+      throw new CfgException(l.where() + ": invalid time '" + v + "' (expected a number with an optional unit: us, ms, s, m, h, d)");
+    }
+    long value = Long.parseLong(v.substring(0, n));
+    switch (v.substring(n)) {
+      case "":
+      case "ms":
+        return value;
+      case "us":
+        return Math.max(value / 1000, value > 0 ? 1 : 0);
+      case "s":
+        return value * 1000;
+      case "m":
+        return value * 60_000;
+      case "h":
+        return value * 3_600_000;
+      case "d":
+        return value * 86_400_000;
+      default:
+        throw new CfgException(l.where() + ": invalid time unit in '" + v + "' (expected us, ms, s, m, h or d)");
+    }
+  }
+
+  /** {@code [ipv4@|ipv6@]host:port}, {@code *:port}, {@code :port}, {@code [v6]:port}. */
+  static String[] hostPort(Line l, String a) {
+    String s = a;
+    if (s.startsWith("ipv4@") || s.startsWith("ipv6@")) {
+      s = s.substring(5);
+    }
+    int colon = s.lastIndexOf(':');
+    if (colon < 0) {
+      throw new CfgException(l.where() + ": missing port number in '" + a + "'");
+    }
+    String host = s.substring(0, colon);
+    String port = s.substring(colon + 1);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    if (host.isEmpty() || host.equals("*")) {
+      host = "0.0.0.0";
+    }
+    if (port.isEmpty()) {
+      throw new CfgException(l.where() + ": missing port number in '" + a + "'");
+    }
+    return new String[] {host, port};
+  }
+
+  static int port(Line l, String text) {
+    try {
+      int p = Integer.parseInt(text);
+      if (p < 0 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      return p;
+    } catch (NumberFormatException e) {
+      throw new CfgException(l.where() + ": invalid port '" + text + "'");
+    }
+  }
+
+}

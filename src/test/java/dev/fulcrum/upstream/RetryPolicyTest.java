@@ -56,4 +56,28 @@ class RetryPolicyTest {
     assertThat(t.effectiveWeight()).as("1/16 of the weight just after coming back").isEqualTo(10);
     assertThat(t.throttlePercent()).isEqualTo(6);
   }
+
+  private static UpstreamTarget target(String name) {
+    return new UpstreamTarget("haproxy/be", name, "127.0.0.1", 1, 1, 0, new TargetState(name), "x", true,
+        new UpstreamTarget.ServerOptions(name, 1, false, 0, 0, 0, false, 0));
+  }
+
+  @Test
+  void retriesPinOrAvoidAndCount() {
+    Retries r = new Retries(policy(2, -1, false));
+    UpstreamTarget a = target("a");
+    UpstreamTarget b = target("b");
+    assertThat(r.remaining()).isTrue();
+    assertThat(r.next(a, true, true)).as("first retry stays").isFalse();
+    assertThat(r.takePinned()).isSameAs(a);
+    assertThat(r.takePinned()).isNull();
+    assertThat(r.avoid(a)).isFalse();
+    assertThat(r.delayMillis(false, true, true)).as("turn-around on the same server").isEqualTo(1000);
+    assertThat(r.next(a, true, true)).as("the last retry redispatches").isTrue();
+    assertThat(r.avoid(a)).isTrue();
+    assertThat(r.leftFor(b)).isSameAs(a);
+    assertThat(r.leftFor(b)).isNull();
+    assertThat(r.remaining()).isFalse();
+    assertThat(r.delayMillis(false, true, false)).as("no delay after a timeout").isZero();
+  }
 }

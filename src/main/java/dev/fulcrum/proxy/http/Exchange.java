@@ -3,6 +3,7 @@ package dev.fulcrum.proxy.http;
 import dev.fulcrum.model.PathNormalizer;
 import dev.fulcrum.model.Upstream;
 import dev.fulcrum.upstream.BackendQueue;
+import dev.fulcrum.upstream.Retries;
 import dev.fulcrum.upstream.RetryPolicy;
 import dev.fulcrum.upstream.UpstreamTarget;
 import dev.fulcrum.upstream.balance.Avoid;
@@ -28,7 +29,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * backpressure both ways, and retry a failed try when the rules allow it. Everything here runs on
  * one event loop.
  */
-final class Exchange implements PickContext, Avoid, BackendQueue.Waiter {
+final class Exchange implements PickContext, BackendQueue.Waiter {
   private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
 
   private final ClientHandler client;
@@ -61,9 +61,7 @@ final class Exchange implements PickContext, Avoid, BackendQueue.Waiter {
 
   private UpstreamTarget target;
   private UpstreamTarget lastTarget;
-  private UpstreamTarget[] tried;
-  private UpstreamTarget pinned;
-  private int retries;
+  private Retries retries;
   private ProxyFailure lastFailure;
 
   private Channel upstream;
@@ -161,6 +159,7 @@ final class Exchange implements PickContext, Avoid, BackendQueue.Waiter {
       sendOwnResponse(answer);
       return;
     }
+    retries = new Retries(dispatch.retry());
     prepareUpstreamRequest();
     nextTry();
   }
@@ -190,14 +189,14 @@ final class Exchange implements PickContext, Avoid, BackendQueue.Waiter {
     SocketAddress address;
     if (dispatch.balanced()) {
       UpstreamTarget t = null;
+      UpstreamTarget pinned = retries.takePinned();
       if (pinned != null) {
         t = dispatch.acquireAgain(pinned);
-        pinned = null;
       }
       if (t == null) {
-        t = dispatch.acquire(this, tried == null ? Avoid.NONE : this);
+        t = dispatch.acquire(this, retries.avoiding() ? retries : Avoid.NONE);
       }
-      if (t == null && tried != null) {
+      if (t == null && retries.avoiding()) {
         // Every server was tried: try them again rather than give up early (Kong does too).
         t = dispatch.acquire(this, Avoid.NONE);
       }
@@ -475,7 +474,7 @@ final class Exchange implements PickContext, Avoid, BackendQueue.Waiter {
 
   private boolean retryOnStatus(int code) {
     RetryPolicy p = dispatch.retry();
-    return !responseStarted && p.retriesStatus(code) && bodyBytesSent == 0 && retries < p.retries();
+    return !responseStarted && p.retriesStatus(code) && bodyBytesSent == 0 && retries.remaining();
   }
 
   private void prepareResponse(HttpResponse response) {
@@ -592,23 +591,23 @@ final class Exchange implements PickContext, Avoid, BackendQueue.Waiter {
     RetryPolicy p = dispatch.retry();
     boolean replayable = bodyBytesSent == 0 && !responseStarted;
     boolean mayResend = failure.beforeSend || stale || !p.idempotentOnly() || isIdempotent();
-    if (replayable && (stale || (allowedBy(p, failure) && mayResend && retries < p.retries()))) {
-      if (!stale) {
+    if (replayable && (stale || (allowedBy(p, failure) && mayResend && retries.remaining()))) {
+      boolean severalActive = dispatch.severalActive();
+      boolean redispatch;
+      if (stale) {
         // A server closing an idle connection as we reused it is no try of its own.
-        retries++;
-      }
-      boolean redispatch = stale || p.redispatch(retries, failedRunning, dispatch.severalActive());
-      if (failed != null) {
-        dispatch.onRetry(failed, redispatch);
-        if (redispatch) {
-          rememberTried(failed);
-        } else {
-          pinned = failed;
+        redispatch = true;
+        if (failed != null) {
+          retries.avoidFromNowOn(failed);
+        }
+      } else {
+        redispatch = retries.next(failed, failedRunning, severalActive);
+        if (failed != null) {
+          dispatch.onRetry(failed, redispatch);
         }
       }
       requestSent = false;
-      boolean sameServerLikely = !redispatch || !(p.redispatchEveryRetry() && dispatch.severalActive());
-      long delay = sameServerLikely && failure == ProxyFailure.CONNECT_FAILED && !reused ? p.turnAroundMillis() : 0;
+      long delay = retries.delayMillis(redispatch, severalActive, failure == ProxyFailure.CONNECT_FAILED && !reused);
       if (delay > 0) {
         timer = clientChannel.eventLoop().schedule(() -> {
           timer = null;
@@ -656,18 +655,6 @@ final class Exchange implements PickContext, Avoid, BackendQueue.Waiter {
         || m.equals(HttpMethod.TRACE);
   }
 
-  private void rememberTried(UpstreamTarget t) {
-    if (tried == null) {
-      tried = new UpstreamTarget[Math.max(2, dispatch.retry().retries() + 1)];
-    }
-    for (int i = 0; i < tried.length; i++) {
-      if (tried[i] == null || tried[i] == t) {
-        tried[i] = t;
-        return;
-      }
-    }
-  }
-
   // -------------------------------------------------------------- pick context
 
   @Override
@@ -675,16 +662,9 @@ final class Exchange implements PickContext, Avoid, BackendQueue.Waiter {
     return dispatch.hashValue(spec);
   }
 
-  /** HAProxy's source hash key: the XOR of the client address's 32-bit words. */
   @Override
   public int sourceKey() {
-    InetAddress a = info.client.getAddress();
-    byte[] b = a.getAddress();
-    int key = 0;
-    for (int i = 0; i + 3 < b.length; i += 4) {
-      key ^= ((b[i] & 0xFF) << 24) | ((b[i + 1] & 0xFF) << 16) | ((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF);
-    }
-    return key;
+    return PickContext.sourceKeyOf(info.client.getAddress());
   }
 
   @Override
@@ -695,20 +675,6 @@ final class Exchange implements PickContext, Avoid, BackendQueue.Waiter {
   @Override
   public String header(String name) {
     return request.headers().get(name);
-  }
-
-  /** Avoid: servers already tried by this request. */
-  @Override
-  public boolean avoid(UpstreamTarget t) {
-    if (tried == null) {
-      return false;
-    }
-    for (UpstreamTarget x : tried) {
-      if (x == t) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private void detachUpstream() {

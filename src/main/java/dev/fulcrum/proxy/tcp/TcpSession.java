@@ -2,6 +2,7 @@ package dev.fulcrum.proxy.tcp;
 
 import dev.fulcrum.upstream.Backend;
 import dev.fulcrum.upstream.BackendQueue;
+import dev.fulcrum.upstream.Retries;
 import dev.fulcrum.upstream.RetryPolicy;
 import dev.fulcrum.upstream.UpstreamTarget;
 import dev.fulcrum.upstream.balance.Avoid;
@@ -25,7 +26,6 @@ import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * then relay bytes both ways. Reads happen only when the other side can take the bytes; a
  * half-close travels to the other side; inactivity ends the session. Runs on one event loop.
  */
-final class TcpSession extends ChannelInboundHandlerAdapter implements PickContext, Avoid, BackendQueue.Waiter {
+final class TcpSession extends ChannelInboundHandlerAdapter implements PickContext, BackendQueue.Waiter {
   private static final Logger LOG = LoggerFactory.getLogger(TcpSession.class);
   /** The most client bytes kept for a replay: HAProxy's tune.bufsize. */
   private static final int REPLAY_LIMIT = 16 * 1024;
@@ -56,9 +56,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
 
   private Backend backend;
   private UpstreamTarget target;
-  private UpstreamTarget[] tried;
-  private int retries;
-  private UpstreamTarget previous;
+  private Retries retries;
   private Channel server;
   private boolean connected;
   private long connectStartNanos;
@@ -212,6 +210,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
       return;
     }
     backend.counters().opened();
+    retries = new Retries(backend.retry());
     if (backend.retry().emptyResponse()) {
       replay = client.alloc().compositeBuffer();
     }
@@ -220,11 +219,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
 
   /** Picks a server (another one after a failure) and connects, or queues, or gives up. */
   private void connectNext() {
-    UpstreamTarget t = backend.acquire(this, tried == null ? Avoid.NONE : this);
-    if (t == null && tried != null) {
-      // Everyone was tried: anyone usable again rather than nobody (HAProxy does not avoid at all).
-      t = backend.acquire(this, Avoid.NONE);
-    }
+    UpstreamTarget t = pick();
     if (t == null) {
       if (backend.anyUsable()) {
         enqueue();
@@ -233,11 +228,22 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
       }
       return;
     }
-    if (previous != null && previous != t) {
-      previous.state().counters().redispatches.increment();
+    UpstreamTarget left = retries.leftFor(t);
+    if (left != null) {
+      left.state().counters().redispatches.increment();
       backend.counters().redispatches.increment();
     }
     connectTo(t);
+  }
+
+  /** A server with a free slot, avoiding the ones that failed this session if another is usable. */
+  private UpstreamTarget pick() {
+    UpstreamTarget t = backend.acquire(this, retries.avoiding() ? retries : Avoid.NONE);
+    if (t == null && retries.avoiding()) {
+      // Everyone was tried: anyone usable again rather than nobody (HAProxy does not avoid at all).
+      t = backend.acquire(this, Avoid.NONE);
+    }
+    return t;
   }
 
   private void connectTo(UpstreamTarget t) {
@@ -315,25 +321,22 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     releaseTarget();
     RetryPolicy policy = backend.retry();
     boolean allowed = connectFailure ? policy.connFailure() : policy.emptyResponse();
-    if (!allowed || retries >= policy.retries()) {
+    if (!allowed || !retries.remaining()) {
       failed.state().counters().connectErrors.increment();
       backend.counters().connectErrors.increment();
       close();
       return;
     }
-    retries++;
-    boolean redispatch = policy.redispatch(retries, failedRunning, backend.severalActive());
-    boolean wait = !redispatch || !(policy.redispatchEveryRetry() && backend.severalActive());
-    long delay = wait && connectFailure && !timeout ? policy.turnAroundMillis() : 0;
+    boolean severalActive = backend.severalActive();
+    boolean redispatch = retries.next(failed, failedRunning, severalActive);
+    long delay = retries.delayMillis(redispatch, severalActive, connectFailure && !timeout);
     Runnable next;
     if (redispatch) {
-      remember(failed);
-      previous = failed;
       next = this::connectNext;
     } else {
       failed.state().counters().retries.increment();
       backend.counters().retries.increment();
-      next = () -> retrySame(failed);
+      next = this::retrySame;
     }
     if (delay > 0) {
       client.eventLoop().schedule(() -> {
@@ -346,26 +349,17 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     }
   }
 
-  private void retrySame(UpstreamTarget t) {
-    if (t.usable() && t.state().tryAcquire(t.options().maxconn())) {
+  /** The pinned retry: the same server if it can take the session now, else another one. */
+  private void retrySame() {
+    UpstreamTarget t = retries.takePinned();
+    if (t != null && t.usable() && t.state().tryAcquire(t.options().maxconn())) {
       connectTo(t);
-    } else {
-      remember(t);
-      previous = t;
-      connectNext();
+      return;
     }
-  }
-
-  private void remember(UpstreamTarget t) {
-    if (tried == null) {
-      tried = new UpstreamTarget[Math.max(2, backend.retry().retries() + 1)];
+    if (t != null) {
+      retries.avoidFromNowOn(t);
     }
-    for (int i = 0; i < tried.length; i++) {
-      if (tried[i] == null || tried[i] == t) {
-        tried[i] = t;
-        return;
-      }
-    }
+    connectNext();
   }
 
   /** No server is usable: HAProxy closes a TCP client at once, without a byte. */
@@ -399,7 +393,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
       backend.state().queue().wake(1);
       return;
     }
-    UpstreamTarget t = backend.acquire(this, tried == null ? Avoid.NONE : this);
+    UpstreamTarget t = pick();
     if (t == null) {
       if (backend.anyUsable()) {
         backend.state().queue().addFirst(this);
@@ -680,28 +674,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     return "ip".equals(spec.source()) ? clientAddress.getAddress().getHostAddress() : null;
   }
 
-  /** HAProxy's source hash key: the XOR of the address's 32-bit words. */
   @Override
   public int sourceKey() {
-    InetAddress a = clientAddress.getAddress();
-    byte[] b = a.getAddress();
-    int key = 0;
-    for (int i = 0; i + 3 < b.length; i += 4) {
-      key ^= ((b[i] & 0xFF) << 24) | ((b[i + 1] & 0xFF) << 16) | ((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF);
-    }
-    return key;
-  }
-
-  @Override
-  public boolean avoid(UpstreamTarget t) {
-    if (tried == null) {
-      return false;
-    }
-    for (UpstreamTarget x : tried) {
-      if (x == t) {
-        return true;
-      }
-    }
-    return false;
+    return PickContext.sourceKeyOf(clientAddress.getAddress());
   }
 }

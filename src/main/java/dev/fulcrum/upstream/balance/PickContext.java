@@ -17,6 +17,16 @@ public interface PickContext {
     return 0;
   }
 
+  /** The source key of {@code address} (src/backend.c get_server_sh). */
+  static int sourceKeyOf(java.net.InetAddress address) {
+    byte[] b = address.getAddress();
+    int key = 0;
+    for (int i = 0; i + 3 < b.length; i += 4) {
+      key ^= ((b[i] & 0xFF) << 24) | ((b[i + 1] & 0xFF) << 16) | ((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF);
+    }
+    return key;
+  }
+
   /** The request URI as received (HAProxy's uri and url_param hashing), null outside HTTP. */
   default String uri() {
     return null;

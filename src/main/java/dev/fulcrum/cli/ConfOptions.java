@@ -14,6 +14,25 @@ final class ConfOptions {
   @Option(names = {"-p", "--prefix"}, description = "Override the prefix directory.")
   Path prefix;
 
+  /** The settings, or null after printing why they cannot be used. */
+  NodeSettings loadOrReport() {
+    try {
+      return load();
+    } catch (dev.fulcrum.conf.SettingsException e) {
+      System.err.println("Error: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** The pid of the node running in the settings' prefix, or null after saying there is none. */
+  static Long runningNode(NodeSettings settings) {
+    Long pid = StartCommand.runningPid(settings.prefix());
+    if (pid == null) {
+      System.err.println("Error: no Fulcrum running in " + settings.prefix());
+    }
+    return pid;
+  }
+
   NodeSettings load() {
     Map<String, String> overrides = new HashMap<>();
     if (prefix != null) {

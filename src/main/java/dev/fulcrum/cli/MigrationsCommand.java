@@ -1,7 +1,6 @@
 package dev.fulcrum.cli;
 
 import dev.fulcrum.conf.NodeSettings;
-import dev.fulcrum.conf.SettingsException;
 import dev.fulcrum.model.Ids;
 import dev.fulcrum.store.StoreException;
 import dev.fulcrum.store.embedded.EmbeddedStore;
@@ -25,11 +24,8 @@ final class MigrationsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    NodeSettings settings;
-    try {
-      settings = options.load();
-    } catch (SettingsException e) {
-      System.err.println("Error: " + e.getMessage());
+    NodeSettings settings = options.loadOrReport();
+    if (settings == null) {
       return 1;
     }
     ConfOptions.configureLogging(settings.logLevel());

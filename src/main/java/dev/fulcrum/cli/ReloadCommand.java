@@ -1,7 +1,6 @@
 package dev.fulcrum.cli;
 
 import dev.fulcrum.conf.NodeSettings;
-import dev.fulcrum.conf.SettingsException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,16 +18,12 @@ final class ReloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    NodeSettings settings;
-    try {
-      settings = options.load();
-    } catch (SettingsException e) {
-      System.err.println("Error: " + e.getMessage());
+    NodeSettings settings = options.loadOrReport();
+    if (settings == null) {
       return 1;
     }
-    Long pid = StartCommand.runningPid(settings.prefix());
+    Long pid = ConfOptions.runningNode(settings);
     if (pid == null) {
-      System.err.println("Error: no Fulcrum running in " + settings.prefix());
       return 1;
     }
     Path status = settings.prefix().resolve(StartCommand.RELOAD_STATUS_FILE);

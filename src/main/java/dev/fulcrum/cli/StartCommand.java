@@ -30,11 +30,8 @@ final class StartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    NodeSettings settings;
-    try {
-      settings = options.load();
-    } catch (SettingsException e) {
-      System.err.println("Error: " + e.getMessage());
+    NodeSettings settings = options.loadOrReport();
+    if (settings == null) {
       return 1;
     }
     ConfOptions.configureLogging(settings.logLevel());

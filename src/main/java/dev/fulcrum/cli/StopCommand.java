@@ -1,7 +1,6 @@
 package dev.fulcrum.cli;
 
 import dev.fulcrum.conf.NodeSettings;
-import dev.fulcrum.conf.SettingsException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -14,16 +13,12 @@ final class StopCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    NodeSettings settings;
-    try {
-      settings = options.load();
-    } catch (SettingsException e) {
-      System.err.println("Error: " + e.getMessage());
+    NodeSettings settings = options.loadOrReport();
+    if (settings == null) {
       return 1;
     }
-    Long pid = StartCommand.runningPid(settings.prefix());
+    Long pid = ConfOptions.runningNode(settings);
     if (pid == null) {
-      System.err.println("Error: no Fulcrum running in " + settings.prefix());
       return 1;
     }
     Optional<ProcessHandle> process = ProcessHandle.of(pid);

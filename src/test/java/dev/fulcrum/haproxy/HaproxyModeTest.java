@@ -7,6 +7,7 @@ import dev.fulcrum.conf.NodeSettings;
 import dev.fulcrum.server.Node;
 import dev.fulcrum.testing.Backend;
 import dev.fulcrum.testing.Cli;
+import dev.fulcrum.testing.Closer;
 import dev.fulcrum.testing.RawHttp;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -17,21 +18,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The seed's configuration in-process: TCP frontend, round robin, checks, the stats socket. */
 class HaproxyModeTest {
   @TempDir Path dir;
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-  }
+  @RegisterExtension final Closer open = new Closer();
 
   private Node start(Map<String, String> env) throws Exception {
     Path cfg = dir.resolve("haproxy.cfg");

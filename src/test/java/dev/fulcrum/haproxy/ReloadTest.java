@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fulcrum.server.Node;
 import dev.fulcrum.testing.Cli;
+import dev.fulcrum.testing.Closer;
 import dev.fulcrum.testing.HaproxyNodes;
 import dev.fulcrum.testing.Processes;
 import dev.fulcrum.testing.TcpServer;
@@ -14,23 +15,14 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Reloading a haproxy.cfg: new rules apply, sessions and kept listeners carry on, bad files change nothing. */
 class ReloadTest {
   @TempDir Path dir;
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-  }
+  @RegisterExtension final Closer open = new Closer();
 
   private static String line(InputStream in) throws IOException {
     StringBuilder sb = new StringBuilder();

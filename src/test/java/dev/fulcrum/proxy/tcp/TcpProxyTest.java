@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.server.Node;
 import dev.fulcrum.testing.Cli;
+import dev.fulcrum.testing.Closer;
 import dev.fulcrum.testing.HaproxyNodes;
 import dev.fulcrum.testing.Processes;
 import dev.fulcrum.testing.TcpServer;
@@ -24,21 +25,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The L4 proxy on real sockets: relay, half-close, limits, retries, PROXY protocol. */
 class TcpProxyTest {
   @TempDir Path dir;
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-  }
+  @RegisterExtension final Closer open = new Closer();
 
   private TcpServer server(String greeting) {
     TcpServer s = TcpServer.echo(greeting);

@@ -311,7 +311,9 @@ final class Compiler {
     }
     HttpVersion version = p.checkVersion.equalsIgnoreCase("HTTP/1.1") ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
     Probe.Spec probe =
-        new Probe.Spec(p.httpCheck ? "http" : "tcp", p.checkMethod, p.checkUri, version, host, headers, timeout, null, false);
+        new Probe.Spec(p.httpCheck ? "http" : "tcp", p.checkMethod, p.checkUri, version, host, headers, timeout, null, false,
+            // HAProxy: checks on the server's own address speak the PROXY protocol like its traffic.
+            s.checkPort == 0 && s.checkAddr == null ? s.sendProxy : 0);
     return new CheckSpec(
         s.inter, s.fastinter, s.downinter, s.rise(), s.fall(), new InetSocketAddress(addr, port), probe,
         p.expectStatus, p.expectNegated, p.disableOn404);

@@ -9,6 +9,7 @@ import dev.fulcrum.testing.Cli;
 import dev.fulcrum.testing.Closer;
 import dev.fulcrum.testing.HaproxyNodes;
 import dev.fulcrum.testing.Processes;
+import dev.fulcrum.testing.TcpServer;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,6 +128,15 @@ class HaproxyChecksTest {
     Backend health = backend("health");
     SocketAddress stats =
         node("backend b", "  server s 127.0.0.2:" + health.port() + " check addr 127.0.0.1 port " + health.port() + " inter 100");
+    await().atMost(Duration.ofSeconds(10)).until(() -> server(stats, "s")[36].equals("L4OK"));
+  }
+
+  @Test
+  void checksOfASendProxyServerSpeakThePROXYProtocol() {
+    TcpServer s = open.add(TcpServer.echo(null));
+    SocketAddress stats = node("backend b", "  mode tcp", "  server s 127.0.0.1:" + s.port() + " send-proxy check inter 100");
+    await().atMost(Duration.ofSeconds(10)).until(() -> !s.firstBytes().isEmpty());
+    assertThat(s.firstBytes().get(0)).startsWith("PROXY TCP4 127.0.0.1 127.0.0.1 ");
     await().atMost(Duration.ofSeconds(10)).until(() -> server(stats, "s")[36].equals("L4OK"));
   }
 

@@ -25,6 +25,7 @@ public final class TcpServer implements AutoCloseable {
   private final ExecutorService pool = Executors.newCachedThreadPool();
   private final AtomicInteger accepted = new AtomicInteger();
   private final List<Socket> open = new CopyOnWriteArrayList<>();
+  private final List<String> firstBytes = new CopyOnWriteArrayList<>();
 
   private TcpServer(ServerSocket socket, String greeting) {
     this.socket = socket;
@@ -51,6 +52,11 @@ public final class TcpServer implements AutoCloseable {
 
   public int port() {
     return socket.getLocalPort();
+  }
+
+  /** What each connection sent first (its first read), in arrival order. */
+  public List<String> firstBytes() {
+    return firstBytes;
   }
 
   public int accepted() {
@@ -95,7 +101,12 @@ public final class TcpServer implements AutoCloseable {
       InputStream in = c.getInputStream();
       byte[] buf = new byte[65536];
       int n;
+      boolean first = true;
       while ((n = in.read(buf)) >= 0) {
+        if (first) {
+          firstBytes.add(new String(buf, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
+          first = false;
+        }
         out.write(buf, 0, n);
       }
       out.flush();

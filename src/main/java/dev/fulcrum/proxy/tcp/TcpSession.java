@@ -2,6 +2,7 @@ package dev.fulcrum.proxy.tcp;
 
 import dev.fulcrum.upstream.Backend;
 import dev.fulcrum.upstream.BackendQueue;
+import dev.fulcrum.upstream.ProxyProtocol;
 import dev.fulcrum.upstream.Retries;
 import dev.fulcrum.upstream.RetryPolicy;
 import dev.fulcrum.upstream.UpstreamTarget;

@@ -1,7 +1,9 @@
 package dev.fulcrum.upstream.health;
 
 import dev.fulcrum.model.Healthchecks;
+import dev.fulcrum.upstream.ProxyProtocol;
 import dev.fulcrum.upstream.UpstreamTarget;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -60,7 +62,7 @@ public final class Probe {
    */
   public record Spec(
       String type, String method, String uri, HttpVersion version, String host,
-      Map<String, List<String>> headers, long timeoutMillis, String sni, boolean verify) {}
+      Map<String, List<String>> headers, long timeoutMillis, String sni, boolean verify, int proxyProtocol) {}
 
   private static final SslContext VERIFYING = ssl(true);
   private static final SslContext TRUSTING = ssl(false);
@@ -94,6 +96,9 @@ public final class Probe {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    if (spec.proxyProtocol() > 0) {
+                      ch.pipeline().addLast("proxy-protocol", HAProxyMessageEncoder.INSTANCE);
+                    }
                     if (tcp) {
                       return;
                     }
@@ -130,6 +135,13 @@ public final class Probe {
             return;
           }
           connected[0] = true;
+          if (spec.proxyProtocol() > 0) {
+            // A server that expects the PROXY protocol expects it from its checks too (HAProxy's
+            // send-proxy applies to checks on the server's own address).
+            ch.writeAndFlush(
+                ProxyProtocol.header(
+                    spec.proxyProtocol(), (InetSocketAddress) ch.localAddress(), (InetSocketAddress) ch.remoteAddress()));
+          }
           if (tcp) {
             once.complete(new Result(Kind.CONNECTED, 0, null, 0, true));
             return;
@@ -165,7 +177,7 @@ public final class Probe {
     return new Spec(
         config.type(), "GET", config.httpPath(), HttpVersion.HTTP_1_0, target.hostHeader(), config.headers(),
         Math.max(1, (long) (config.timeout() * 1000)),
-        config.httpsSni() != null ? config.httpsSni() : target.host(), config.httpsVerifyCertificate());
+        config.httpsSni() != null ? config.httpsSni() : target.host(), config.httpsVerifyCertificate(), 0);
   }
 
   /** Completes a probe exactly once. */

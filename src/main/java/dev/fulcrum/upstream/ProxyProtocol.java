@@ -1,4 +1,4 @@
-package dev.fulcrum.proxy.tcp;
+package dev.fulcrum.upstream;
 
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
@@ -7,8 +7,11 @@ import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 
-/** The PROXY protocol header a server gets ({@code send-proxy}, {@code send-proxy-v2}). */
-final class ProxyProtocol {
+/**
+ * The PROXY protocol header a server gets ({@code send-proxy}, {@code send-proxy-v2}) from a
+ * proxied session or from a health check, and the addresses a received one announces.
+ */
+public final class ProxyProtocol {
   private ProxyProtocol() {}
 
   /**
@@ -16,7 +19,7 @@ final class ProxyProtocol {
    * @param client the real client, as accepted or as announced by an upstream proxy
    * @param local the address the client connected to
    */
-  static HAProxyMessage header(int version, InetSocketAddress client, InetSocketAddress local) {
+  public static HAProxyMessage header(int version, InetSocketAddress client, InetSocketAddress local) {
     HAProxyProtocolVersion v = version == 2 ? HAProxyProtocolVersion.V2 : HAProxyProtocolVersion.V1;
     boolean v4 = client.getAddress() instanceof Inet4Address;
     if (v4 != local.getAddress() instanceof Inet4Address) {
@@ -31,7 +34,7 @@ final class ProxyProtocol {
   }
 
   /** The client a received header announces, or null (LOCAL command, UNKNOWN protocol). */
-  static InetSocketAddress source(HAProxyMessage m) {
+  public static InetSocketAddress source(HAProxyMessage m) {
     if (m.command() != HAProxyCommand.PROXY || m.sourceAddress() == null) {
       return null;
     }
@@ -42,7 +45,7 @@ final class ProxyProtocol {
     return new InetSocketAddress(io.netty.util.NetUtil.createInetAddressFromIpAddressString(m.sourceAddress()), m.sourcePort());
   }
 
-  static InetSocketAddress destination(HAProxyMessage m) {
+  public static InetSocketAddress destination(HAProxyMessage m) {
     if (m.command() != HAProxyCommand.PROXY || m.destinationAddress() == null) {
       return null;
     }

@@ -3,6 +3,7 @@ package dev.fulcrum.haproxy;
 import dev.fulcrum.haproxy.HaproxyConfig.AclTerm;
 import dev.fulcrum.haproxy.HaproxyConfig.CondTerm;
 import dev.fulcrum.haproxy.HaproxyConfig.Condition;
+import dev.fulcrum.model.IpBlock;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -214,18 +215,9 @@ final class Acl {
 
   /** {@code src 10.0.0.0/8 192.168.1.1}: an IP or CIDR block per value. */
   private static Predicate<Facts> addressMatch(List<String> values, AddressOf which) {
-    List<byte[]> nets = new ArrayList<>();
-    List<Integer> bits = new ArrayList<>();
-    for (String v : values) {
-      int slash = v.indexOf('/');
-      String ip = slash < 0 ? v : v.substring(0, slash);
-      try {
-        byte[] a = InetAddress.getByName(ip).getAddress();
-        nets.add(a);
-        bits.add(slash < 0 ? a.length * 8 : Integer.parseInt(v.substring(slash + 1)));
-      } catch (UnknownHostException | NumberFormatException e) {
-        throw new CfgException("invalid address '" + v + "' in ACL");
-      }
+    IpBlock[] blocks = new IpBlock[values.size()];
+    for (int i = 0; i < blocks.length; i++) {
+      blocks[i] = block(values.get(i));
     }
     return f -> {
       InetSocketAddress a = which.of(f);
@@ -233,8 +225,8 @@ final class Acl {
         return false;
       }
       byte[] x = a.getAddress().getAddress();
-      for (int i = 0; i < nets.size(); i++) {
-        if (inNet(x, nets.get(i), bits.get(i))) {
+      for (IpBlock b : blocks) {
+        if (b.contains(x)) {
           return true;
         }
       }
@@ -242,17 +234,18 @@ final class Acl {
     };
   }
 
-  private static boolean inNet(byte[] x, byte[] net, int bits) {
-    if (x.length != net.length) {
-      return false;
-    }
-    for (int i = 0; i < net.length && bits > 0; i++, bits -= 8) {
-      int mask = bits >= 8 ? 0xFF : (0xFF << (8 - bits)) & 0xFF;
-      if ((x[i] & mask) != (net[i] & mask)) {
-        return false;
+  private static IpBlock block(String v) {
+    try {
+      return IpBlock.parse(v);
+    } catch (IllegalArgumentException notAnAddress) {
+      // HAProxy resolves a host name when it reads the file.
+      try {
+        byte[] a = InetAddress.getByName(v).getAddress();
+        return new IpBlock(a, a.length * 8);
+      } catch (UnknownHostException e) {
+        throw new CfgException("invalid address '" + v + "' in ACL");
       }
     }
-    return true;
   }
 
   /** {@code dst_port 80 8000:8080}. */

@@ -165,19 +165,12 @@ public final class Validators {
 
   public static final Field.Check IP_OR_CIDR =
       v -> {
-        String s = v.asText();
-        String ip = s;
-        int slash = s.indexOf('/');
-        if (slash >= 0) {
-          ip = s.substring(0, slash);
-          String bits = s.substring(slash + 1);
-          int max = ip.contains(":") ? 128 : 32;
-          if (!bits.matches("\\d{1,3}") || Integer.parseInt(bits) > max) {
-            return "invalid ip or cidr range: '" + s + "'";
-          }
+        try {
+          IpBlock.parse(v.asText());
+          return null;
+        } catch (IllegalArgumentException e) {
+          return e.getMessage();
         }
-        HostPort p = HostPort.parse(ip);
-        return p.valid() && p.isIp() && !p.hasPort() ? null : "invalid ip or cidr range: '" + s + "'";
       };
 
   /** The target of an upstream: a host or IP with an optional port. */

@@ -1,10 +1,9 @@
 package dev.fulcrum.router;
 
+import dev.fulcrum.model.IpBlock;
 import dev.fulcrum.model.Net;
 import dev.fulcrum.model.Route;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,27 +19,10 @@ import java.util.function.Function;
 public final class StreamRouter<S> {
   private record Entry<S>(Route route, S service, long priority, List<Cond> sources, List<Cond> destinations) {}
 
-  /** A compiled source or destination entry. */
-  private record Cond(byte[] net, int bits, Integer port) {
-    boolean matches(InetSocketAddress a) {
-      if (port != null && a.getPort() != port) {
-        return false;
-      }
-      if (net == null) {
-        return true;
-      }
-      byte[] x = a.getAddress().getAddress();
-      if (x.length != net.length) {
-        return false;
-      }
-      int left = bits;
-      for (int i = 0; i < net.length && left > 0; i++, left -= 8) {
-        int mask = left >= 8 ? 0xFF : (0xFF << (8 - left)) & 0xFF;
-        if ((x[i] & mask) != (net[i] & mask)) {
-          return false;
-        }
-      }
-      return true;
+  /** A compiled source or destination entry: an IP block, a port, or both. */
+  private record Cond(IpBlock block, Integer port) {
+    boolean matches(byte[] address, int port) {
+      return (this.port == null || this.port == port) && (block == null || block.contains(address));
     }
   }
 
@@ -73,19 +55,7 @@ public final class StreamRouter<S> {
   private static List<Cond> conds(List<Net> nets) {
     List<Cond> out = new ArrayList<>();
     for (Net n : nets) {
-      byte[] net = null;
-      int bits = 0;
-      if (n.ip() != null) {
-        int slash = n.ip().indexOf('/');
-        String ip = slash < 0 ? n.ip() : n.ip().substring(0, slash);
-        try {
-          net = InetAddress.getByName(ip).getAddress();
-        } catch (UnknownHostException e) {
-          throw new IllegalArgumentException("not an IP: " + n.ip(), e);
-        }
-        bits = slash < 0 ? net.length * 8 : Integer.parseInt(n.ip().substring(slash + 1));
-      }
-      out.add(new Cond(net, bits, n.port()));
+      out.add(new Cond(n.ip() == null ? null : IpBlock.parse(n.ip()), n.port()));
     }
     return out;
   }
@@ -108,36 +78,39 @@ public final class StreamRouter<S> {
     return w;
   }
 
-  private static boolean any(List<Cond> conds, InetSocketAddress a) {
+  private static boolean any(List<Cond> conds, byte[] address, int port) {
     if (conds.isEmpty()) {
       return true;
     }
     for (Cond c : conds) {
-      if (c.matches(a)) {
+      if (c.matches(address, port)) {
         return true;
       }
     }
     return false;
   }
 
-  /** The service of the best route for a connection from {@code client} to {@code local}, or null. */
-  public S match(InetSocketAddress client, InetSocketAddress local) {
+  private Entry<S> find(InetSocketAddress client, InetSocketAddress local) {
+    byte[] from = client.getAddress().getAddress();
+    byte[] to = local.getAddress().getAddress();
     for (Entry<S> e : entries) {
-      if (any(e.sources(), client) && any(e.destinations(), local)) {
-        return e.service();
+      if (any(e.sources(), from, client.getPort()) && any(e.destinations(), to, local.getPort())) {
+        return e;
       }
     }
     return null;
   }
 
+  /** The service of the best route for a connection from {@code client} to {@code local}, or null. */
+  public S match(InetSocketAddress client, InetSocketAddress local) {
+    Entry<S> e = find(client, local);
+    return e == null ? null : e.service();
+  }
+
   /** The route a connection matches, or null (tests). */
   public Route matchRoute(InetSocketAddress client, InetSocketAddress local) {
-    for (Entry<S> e : entries) {
-      if (any(e.sources(), client) && any(e.destinations(), local)) {
-        return e.route();
-      }
-    }
-    return null;
+    Entry<S> e = find(client, local);
+    return e == null ? null : e.route();
   }
 
   public int size() {

@@ -4,6 +4,7 @@ import static dev.fulcrum.haproxy.CfgValues.hostPort;
 import static dev.fulcrum.haproxy.CfgValues.integer;
 import static dev.fulcrum.haproxy.CfgValues.need;
 import static dev.fulcrum.haproxy.CfgValues.port;
+import static dev.fulcrum.haproxy.CfgValues.positive;
 import static dev.fulcrum.haproxy.CfgValues.time;
 
 import dev.fulcrum.haproxy.CfgReader.Line;
@@ -157,7 +158,7 @@ final class CfgParser {
       return new HaproxyConfig.StatsSocket(null, 0, Path.of(addr), level, l.where());
     }
     String[] hp = hostPort(l, addr);
-    return new HaproxyConfig.StatsSocket(hp[0], Integer.parseInt(hp[1]), null, level, l.where());
+    return new HaproxyConfig.StatsSocket(hp[0], port(l, hp[1]), null, level, l.where());
   }
 
   // ------------------------------------------------------------------ proxies
@@ -314,35 +315,94 @@ final class CfgParser {
     }
   }
 
+  /** {@code balance}, checked the way HAProxy's backend_parse_balance does. */
   private void balance(Line l, Proxy p) {
     String algo = need(l, 1);
+    int paren = algo.indexOf('(');
+    String base = paren < 0 ? algo : algo.substring(0, paren);
+    String inside = paren < 0 || !algo.endsWith(")") ? null : algo.substring(paren + 1, algo.length() - 1);
     List<String> args = l.words().subList(2, l.size());
-    String base = algo.contains("(") ? algo.substring(0, algo.indexOf('(')) : algo;
     switch (base) {
       case "roundrobin":
       case "static-rr":
       case "leastconn":
       case "first":
       case "source":
-      case "uri":
+        p.balance = HaproxyConfig.Balance.of(base);
+        return;
       case "random":
-        break;
+        p.balance = new HaproxyConfig.Balance(base, null, randomDraws(l, algo, paren, inside), false, 0, 0, false);
+        return;
+      case "uri":
+        p.balance = uriBalance(l);
+        return;
       case "url_param":
         if (args.isEmpty()) {
           throw new CfgException(l.where() + ": 'balance url_param' requires an URL parameter name");
         }
-        break;
+        if (args.size() > 1 && !args.get(1).equals("check_post")) {
+          throw new CfgException(l.where() + ": url_param only accepts 'check_post' modifier (got '" + args.get(1) + "')");
+        }
+        p.balance = new HaproxyConfig.Balance(base, args.get(0), 2, false, 0, 0, false);
+        return;
       case "hdr":
-        if (!algo.endsWith(")") || algo.length() <= "hdr()".length()) {
+        if (inside == null || inside.isEmpty()) {
           throw new CfgException(l.where() + ": hdr requires a header name, as in 'balance hdr(Host)'");
         }
-        break;
+        if (!args.isEmpty() && !args.get(0).equals("use_domain_only")) {
+          throw new CfgException(l.where() + ": hdr only accepts 'use_domain_only' modifier (got '" + args.get(0) + "')");
+        }
+        p.balance = new HaproxyConfig.Balance(base, inside, 2, false, 0, 0, !args.isEmpty());
+        return;
       default:
         throw new CfgException(
             l.where() + ": unknown load balancing algorithm '" + algo
                 + "' (supported: roundrobin, static-rr, leastconn, first, source, uri, url_param, hdr(<name>), random)");
     }
-    p.balance = new HaproxyConfig.Balance(algo, List.copyOf(args));
+  }
+
+  private static int randomDraws(Line l, String algo, int paren, String inside) {
+    if (paren < 0) {
+      return 2;
+    }
+    if (inside == null) {
+      throw new CfgException(l.where() + ": random : missing closing parenthesis in '" + algo + "'");
+    }
+    try {
+      int draws = Integer.parseInt(inside);
+      if (draws >= 1) {
+        return draws;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new CfgException(l.where() + ": random : number of draws must be at least 1 (got '" + inside + "')");
+  }
+
+  private static HaproxyConfig.Balance uriBalance(Line l) {
+    boolean whole = false;
+    int len = 0;
+    int depth = 0;
+    for (int i = 2; i < l.size(); i++) {
+      switch (l.word(i)) {
+        case "whole":
+          whole = true;
+          break;
+        case "path-only":
+          // The L7 proxy hands over origin-form URIs already.
+          break;
+        case "len":
+          len = positive(l, ++i);
+          break;
+        case "depth":
+          depth = positive(l, ++i);
+          break;
+        default:
+          throw new CfgException(
+              l.where() + ": uri only accepts parameters 'len', 'depth', 'path-only', and 'whole' (got '" + l.word(i) + "')");
+      }
+    }
+    return new HaproxyConfig.Balance("uri", null, 2, whole, len, depth, false);
   }
 
   private void hashType(Line l, Proxy p) {

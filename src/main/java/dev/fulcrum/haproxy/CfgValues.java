@@ -1,11 +1,11 @@
 package dev.fulcrum.haproxy;
 
 import dev.fulcrum.haproxy.CfgReader.Line;
+import java.util.concurrent.TimeUnit;
 
 /** Reading values off haproxy.cfg lines: arguments, numbers, times, addresses; errors name file and line. */
 final class CfgValues {
   private CfgValues() {}
-
 
   static String need(Line l, int i) {
     if (i >= l.size()) {
@@ -37,31 +37,10 @@ final class CfgValues {
 
   /** HAProxy time: a number with an optional unit (us, ms, s, m, h, d); milliseconds by default. */
   static long time(Line l, int i) {
-    String v = need(l, i);
-    int n = 0;
-    while (n < v.length() && Character.isDigit(v.charAt(n))) {
-      n++;
-    }
-    if (n == 0) {
-      throw new CfgException(l.where() + ": invalid time '" + v + "' (expected a number with an optional unit: us, ms, s, m, h, d)");
-    }
-    long value = Long.parseLong(v.substring(0, n));
-    switch (v.substring(n)) {
-      case "":
-      case "ms":
-        return value;
-      case "us":
-        return Math.max(value / 1000, value > 0 ? 1 : 0);
-      case "s":
-        return value * 1000;
-      case "m":
-        return value * 60_000;
-      case "h":
-        return value * 3_600_000;
-      case "d":
-        return value * 86_400_000;
-      default:
-        throw new CfgException(l.where() + ": invalid time unit in '" + v + "' (expected us, ms, s, m, h or d)");
+    try {
+      return HaproxyTime.millis(need(l, i), TimeUnit.MILLISECONDS);
+    } catch (IllegalArgumentException e) {
+      throw new CfgException(l.where() + ": " + e.getMessage());
     }
   }
 

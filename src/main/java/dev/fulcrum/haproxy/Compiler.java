@@ -177,12 +177,11 @@ final class Compiler {
         checks.add(new ServerChecks.Checked(t, checkSpec(p, s, ip), checkListener));
       }
     }
-    String algo = p.balance.algorithm();
-    String base = algo.contains("(") ? algo.substring(0, algo.indexOf('(')) : algo;
-    boolean hash = Set.of("source", "uri", "url_param", "hdr").contains(base);
+    String base = p.balance.algorithm();
+    boolean hash = p.balance.hashes();
     boolean staticWeights = base.equals("static-rr") || (hash && !p.hashConsistent);
     boolean rrKind = base.equals("roundrobin") || base.equals("static-rr") || base.equals("random");
-    Balancer balancer = balancer(p, base, hash, targets);
+    Balancer balancer = balancer(p, targets);
     int fullconn = p.fullconn > 0 ? p.fullconn : frontendMaxconn > 0 ? (frontendMaxconn + 9) / 10 : 1;
     Backend backend =
         new Backend(p.name(), base, targets, balancer, retryPolicy(p, rrKind),
@@ -212,9 +211,9 @@ final class Compiler {
     }
   }
 
-  private static Balancer balancer(Proxy p, String base, boolean hash, List<UpstreamTarget> targets) {
+  private static Balancer balancer(Proxy p, List<UpstreamTarget> targets) {
     boolean all = p.allBackups;
-    switch (base) {
+    switch (p.balance.algorithm()) {
       case "roundrobin":
         return new Fwrr(targets, all);
       case "static-rr":
@@ -224,58 +223,28 @@ final class Compiler {
       case "first":
         return new First(targets, all);
       case "random":
-        {
-          String algo = p.balance.algorithm();
-          int draws = algo.contains("(") ? Integer.parseInt(algo.substring(algo.indexOf('(') + 1, algo.length() - 1)) : 2;
-          return new Chash(targets, all, null, draws);
-        }
+        return new Chash(targets, all, null, p.balance.draws());
       default:
-        break;
+        HashKey key = hashKey(p);
+        return p.hashConsistent ? new Chash(targets, all, key, 0) : new LbMap(targets, all, key);
     }
-    HashKey key = hashKey(p, base);
-    return p.hashConsistent ? new Chash(targets, all, key, 0) : new LbMap(targets, all, key);
   }
 
   /** What {@code balance source|uri|url_param|hdr(name)} hashes, with which function. */
-  private static HashKey hashKey(Proxy p, String base) {
+  private static HashKey hashKey(Proxy p) {
     HashKey.Function function = HashKey.Function.valueOf(p.hashFunction.toUpperCase(java.util.Locale.ROOT));
     // Consistent hashing defaults to sdbm with the avalanche; map-based to plain sdbm.
     boolean avalanche = p.hashAvalanche != null ? p.hashAvalanche : p.hashConsistent;
-    List<String> args = p.balance.args();
-    switch (base) {
+    HaproxyConfig.Balance b = p.balance;
+    switch (b.algorithm()) {
       case "source":
         return new HashKey(HashKey.Source.SOURCE, null, false, 0, 0, false, function, avalanche);
       case "uri":
-        {
-          boolean whole = false;
-          int len = 0;
-          int depth = 0;
-          for (int i = 0; i < args.size(); i++) {
-            switch (args.get(i)) {
-              case "whole":
-                whole = true;
-                break;
-              case "len":
-                len = Integer.parseInt(args.get(++i));
-                break;
-              case "depth":
-                depth = Integer.parseInt(args.get(++i));
-                break;
-              default:
-                // path-only: the L7 proxy hands over origin-form URIs already.
-                break;
-            }
-          }
-          return new HashKey(HashKey.Source.URI, null, whole, len, depth, false, function, avalanche);
-        }
+        return new HashKey(HashKey.Source.URI, null, b.uriWhole(), b.uriLen(), b.uriDepth(), false, function, avalanche);
       case "url_param":
-        return new HashKey(HashKey.Source.URL_PARAM, args.get(0), false, 0, 0, false, function, avalanche);
+        return new HashKey(HashKey.Source.URL_PARAM, b.name(), false, 0, 0, false, function, avalanche);
       default:
-        {
-          String algo = p.balance.algorithm();
-          String name = algo.substring(algo.indexOf('(') + 1, algo.length() - 1);
-          return new HashKey(HashKey.Source.HDR, name, false, 0, 0, args.contains("use_domain_only"), function, avalanche);
-        }
+        return new HashKey(HashKey.Source.HDR, b.name(), false, 0, 0, b.domainOnly(), function, avalanche);
     }
   }
 

@@ -90,8 +90,33 @@ public final class HaproxyConfig {
 
   public record UseBackend(String backend, Condition condition, String where) {}
 
-  /** {@code balance} with its arguments. */
-  public record Balance(String algorithm, List<String> args) {}
+  /**
+   * {@code balance}, read once: the algorithm without its parenthesis, and what its arguments say.
+   *
+   * @param name the header of {@code hdr(name)} or the parameter of {@code url_param}
+   * @param draws {@code random(draws)}
+   * @param uriWhole, uriLen, uriDepth {@code balance uri} options
+   * @param domainOnly {@code hdr(name) use_domain_only}
+   */
+  public record Balance(
+      String algorithm, String name, int draws, boolean uriWhole, int uriLen, int uriDepth, boolean domainOnly) {
+    static Balance of(String algorithm) {
+      return new Balance(algorithm, null, 2, false, 0, 0, false);
+    }
+
+    /** Whether requests are placed by a hash of something they carry. */
+    boolean hashes() {
+      switch (algorithm) {
+        case "source":
+        case "uri":
+        case "url_param":
+        case "hdr":
+          return true;
+        default:
+          return false;
+      }
+    }
+  }
 
   /** Settings every proxy section has; defaults sections carry them too. */
   public static final class Proxy {
@@ -113,7 +138,7 @@ public final class HaproxyConfig {
     String defaultBackendWhere;
     final List<UseBackend> useBackends = new ArrayList<>();
     final Map<String, List<AclTerm>> acls = new LinkedHashMap<>();
-    Balance balance = new Balance("roundrobin", List.of());
+    Balance balance = Balance.of("roundrobin");
     boolean hashConsistent;
     String hashFunction = "sdbm";
     Boolean hashAvalanche;

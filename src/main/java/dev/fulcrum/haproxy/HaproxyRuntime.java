@@ -1,5 +1,6 @@
 package dev.fulcrum.haproxy;
 
+import dev.fulcrum.conf.ListenAddress;
 import dev.fulcrum.haproxy.HaproxyConfig.StatsSocket;
 import dev.fulcrum.proxy.AcceptGate;
 import dev.fulcrum.proxy.tcp.TcpProxy;
@@ -130,7 +131,7 @@ public final class HaproxyRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       opened.values().forEach(l -> l.channel.close().syncUninterruptibly());
       openedCli.values().forEach(CliServer::close);
-      throw e instanceof CfgException ? e : new CfgException(e.getMessage());
+      throw e;
     }
     c.commit();
     current = c;
@@ -181,7 +182,12 @@ public final class HaproxyRuntime implements AutoCloseable {
           }
         };
     // TCP sessions read from the start (one epoll registration instead of two); HTTP ones opt out.
-    l.channel = Listeners.bind(options.workers(), f.bind.host(), f.bind.port(), 16384, false, true, l.gate, init);
+    try {
+      l.channel = Listeners.bind(
+          options.workers(), f.bind.host(), f.bind.port(), ListenAddress.DEFAULT_BACKLOG, false, true, l.gate, init);
+    } catch (IllegalStateException e) {
+      throw new CfgException(f.frontend.config.where + ": " + e.getMessage());
+    }
     return l;
   }
 
@@ -218,6 +224,10 @@ public final class HaproxyRuntime implements AutoCloseable {
     } catch (CfgException e) {
       LOG.error("reload of {} failed, the running configuration is unchanged: {}", options.file(), e.getMessage());
       return e.getMessage();
+    } catch (RuntimeException e) {
+      // Not a configuration error: a defect, which must not take the reload down silently.
+      LOG.error("reload of {} failed, the running configuration is unchanged", options.file(), e);
+      return e.toString();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.fulcrum.runtimeapi;
 
+import dev.fulcrum.haproxy.HaproxyTime;
 import dev.fulcrum.proxy.ConnectionLimit;
 import dev.fulcrum.runtimeapi.RuntimeModel.Change;
 import dev.fulcrum.runtimeapi.RuntimeModel.ProxyView;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The runtime API's commands with HAProxy 2.6's words, levels, replies and error texts
@@ -189,28 +191,10 @@ final class Commands {
 
   /** A CLI time: seconds unless a unit says otherwise; -1 when unparsable. */
   static long cliTime(String v) {
-    int n = 0;
-    while (n < v.length() && Character.isDigit(v.charAt(n))) {
-      n++;
-    }
-    if (n == 0) {
+    try {
+      return HaproxyTime.millis(v, TimeUnit.SECONDS) / 1000;
+    } catch (IllegalArgumentException e) {
       return -1;
-    }
-    long value = Long.parseLong(v.substring(0, Math.min(n, 12)));
-    switch (v.substring(n)) {
-      case "":
-      case "s":
-        return value;
-      case "ms":
-        return value / 1000;
-      case "m":
-        return value * 60;
-      case "h":
-        return value * 3600;
-      case "d":
-        return value * 86400;
-      default:
-        return -1;
     }
   }
 

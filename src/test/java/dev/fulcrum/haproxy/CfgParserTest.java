@@ -236,7 +236,18 @@ class CfgParserTest {
             new String[] {"frontend f\n  default_backend b\nbackend b\n", where(1) + ": frontend 'f' has no 'bind' directive"},
             new String[] {"frontend f\n  bind :80\n  mode http\n  default_backend b\nbackend b\n  mode tcp\n",
                 where(4) + ": unable to use tcp backend 'b' in http frontend 'f'"},
-            new String[] {"global\n  stats socket ipv4@127.0.0.1:1 level root\n", where(2) + ": 'level' only supports"});
+            new String[] {"global\n  stats socket ipv4@127.0.0.1:1 level root\n", where(2) + ": 'level' only supports"},
+            new String[] {"global\n  stats socket ipv4@127.0.0.1:x\n", where(2) + ": invalid port 'x'"},
+            new String[] {"backend b\n  timeout server 99999999999999999999s\n", where(2) + ": timer overflow in '99999999999999999999s'"},
+            new String[] {"backend b\n  timeout server 25d\n", where(2) + ": timer overflow in '25d'"},
+            new String[] {"backend b\n  balance random(0)\n", where(2) + ": random : number of draws must be at least 1"},
+            new String[] {"backend b\n  balance random(2\n", where(2) + ": random : missing closing parenthesis"},
+            new String[] {"backend b\n  balance uri len x\n", where(2) + ": 'balance' expects a positive integer, got 'x'"},
+            new String[] {"backend b\n  balance uri depth\n", where(2) + ": 'balance uri depth' expects an argument"},
+            new String[] {"backend b\n  balance uri deep\n", where(2) + ": uri only accepts parameters 'len', 'depth', 'path-only', and 'whole' (got 'deep')"},
+            new String[] {"backend b\n  balance url_param\n", where(2) + ": 'balance url_param' requires an URL parameter name"},
+            new String[] {"backend b\n  balance url_param id post\n", where(2) + ": url_param only accepts 'check_post' modifier (got 'post')"},
+            new String[] {"backend b\n  balance hdr(host) domain\n", where(2) + ": hdr only accepts 'use_domain_only' modifier (got 'domain')"});
     for (String[] c : cases) {
       assertThatThrownBy(() -> parse(c[0])).as(c[0]).isInstanceOf(CfgException.class).hasMessageStartingWith(c[1]);
     }

@@ -43,10 +43,18 @@ public final class Counters {
   /** A session (connection or request) starts. */
   public void opened() {
     long c = current.incrementAndGet();
-    max.accumulateAndGet(c, Math::max);
+    raise(max, c);
     total.increment();
-    sessionRate.tick();
-    lastSessionMillis = System.currentTimeMillis();
+    long now = System.currentTimeMillis();
+    sessionRate.tick(now);
+    lastSessionMillis = now;
+  }
+
+  /** Raises {@code max} to {@code value}; no write at all when it is not a new maximum. */
+  static void raise(AtomicLong max, long value) {
+    if (value > max.get()) {
+      max.accumulateAndGet(value, Math::max);
+    }
   }
 
   public void closed() {
@@ -59,8 +67,7 @@ public final class Counters {
   }
 
   public void queueEntered() {
-    long q = queued.incrementAndGet();
-    queuedMax.accumulateAndGet(q, Math::max);
+    raise(queuedMax, queued.incrementAndGet());
   }
 
   public void queueLeft() {
@@ -73,63 +80,92 @@ public final class Counters {
     return last == 0 ? -1 : (System.currentTimeMillis() - last) / 1000;
   }
 
-  /** Events in the last second and the highest such count seen. */
+  /**
+   * Events in the last second and the highest such count seen. Lock-free, as event loops tick
+   * the same frontend and backend rates: the current second and its count share one atomic word.
+   */
   public static final class Rate {
-    private long second;
-    private long count;
-    private long previous;
-    private long max;
+    private static final long COUNT = 0xFFFFFFFFL;
+    /** second << 32 | count, for the second being counted. */
+    private final AtomicLong now = new AtomicLong();
+    /** The same for the second before it, once that one is over. */
+    private final AtomicLong last = new AtomicLong();
+    private final AtomicLong max = new AtomicLong();
 
-    public synchronized void tick() {
-      roll();
-      count++;
-      max = Math.max(max, count);
+    public void tick() {
+      tick(System.currentTimeMillis());
     }
 
-    private void roll() {
-      long now = System.currentTimeMillis() / 1000;
-      if (now != second) {
-        previous = now == second + 1 ? count : 0;
-        second = now;
-        count = 0;
+    public void tick(long nowMillis) {
+      long second = nowMillis / 1000;
+      while (true) {
+        long s = now.get();
+        boolean same = s >>> 32 == second;
+        long next = same ? s + 1 : second << 32 | 1;
+        if (now.compareAndSet(s, next)) {
+          if (!same) {
+            last.set(s);
+          }
+          raise(max, next & COUNT);
+          return;
+        }
       }
     }
 
     /** The count of the last complete second (or this one, whichever is larger). */
-    public synchronized long current() {
-      roll();
-      return Math.max(previous, count);
+    public long current() {
+      return current(System.currentTimeMillis());
     }
 
-    public synchronized long max() {
-      return max;
+    public long current(long nowMillis) {
+      long second = nowMillis / 1000;
+      long s = now.get();
+      long counting = s >>> 32 == second ? s & COUNT : 0;
+      long previous = s >>> 32 == second - 1 ? s & COUNT : 0;
+      long l = last.get();
+      if (l >>> 32 == second - 1) {
+        previous = l & COUNT;
+      }
+      return Math.max(previous, counting);
+    }
+
+    public long max() {
+      return max.get();
     }
   }
 
-  /** HAProxy's swrate: sum = sum - sum / 512 + sample; the average is sum / 512. */
+  /**
+   * HAProxy's swrate (freq_ctr.h swrate_add): sum = sum - sum / 512 + sample, the average is
+   * sum / 512; until 512 samples have come, the plain mean. Lock-free like HAProxy's.
+   */
   public static final class Average {
     private static final int N = 512;
-    private long sum;
-    private long samples;
-    private long max;
+    private final AtomicLong sum = new AtomicLong();
+    private final AtomicLong samples = new AtomicLong();
+    private final AtomicLong max = new AtomicLong();
 
-    public synchronized void add(long value) {
-      max = Math.max(max, value);
-      if (samples < N) {
-        samples++;
-        sum += value;
-      } else {
-        sum = sum - sum / N + value;
+    public void add(long value) {
+      raise(max, value);
+      if (samples.get() < N && samples.getAndIncrement() < N) {
+        sum.addAndGet(value);
+        return;
+      }
+      while (true) {
+        long s = sum.get();
+        if (sum.compareAndSet(s, s - s / N + value)) {
+          return;
+        }
       }
     }
 
-    public synchronized long average() {
-      return samples == 0 ? 0 : sum / Math.min(samples, N);
+    public long average() {
+      long n = Math.min(samples.get(), N);
+      return n == 0 ? 0 : sum.get() / n;
     }
 
     /** The largest sample seen. */
-    public synchronized long max() {
-      return max;
+    public long max() {
+      return max.get();
     }
   }
 }

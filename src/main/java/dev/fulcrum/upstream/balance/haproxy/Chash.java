@@ -25,6 +25,7 @@ public final class Chash implements Balancer {
   private UpstreamTarget[] owners = new UpstreamTarget[0];
   private long signature = -1;
   private int last = -1;
+  private boolean singleServer;
 
   /**
    * @param hash the key to hash, or null for random
@@ -39,7 +40,7 @@ public final class Chash implements Balancer {
   private long signature() {
     long s = 17;
     for (UpstreamTarget t : servers.all) {
-      s = s * 31 + (Servers.usable(t) ? t.effectiveWeight() + 1 : 0);
+      s = s * 31 + (t.usable() ? t.effectiveWeight() + 1 : 0);
     }
     return s;
   }
@@ -49,7 +50,7 @@ public final class Chash implements Balancer {
     int count = 0;
     if (backups != null) {
       for (UpstreamTarget t : servers.all) {
-        if (Servers.inGroup(t, backups) && Servers.usable(t)) {
+        if (Servers.inGroup(t, backups) && t.usable()) {
           count += t.effectiveWeight();
         }
       }
@@ -59,7 +60,7 @@ public final class Chash implements Balancer {
     if (backups != null) {
       for (int i = 0; i < servers.all.length; i++) {
         UpstreamTarget t = servers.all[i];
-        if (!Servers.inGroup(t, backups) || !Servers.usable(t)) {
+        if (!Servers.inGroup(t, backups) || !t.usable()) {
           continue;
         }
         int points = t.effectiveWeight();
@@ -77,6 +78,7 @@ public final class Chash implements Balancer {
       owners[p] = servers.all[(int) (packed[p] & 0xFFFFF)];
     }
     last = -1;
+    singleServer = Arrays.stream(owners).distinct().count() == 1;
   }
 
   @Override
@@ -96,21 +98,12 @@ public final class Chash implements Balancer {
     if (hash == null) {
       return random(avoid);
     }
-    Long key = hash.key(context);
-    if (key == null) {
+    long key = hash.key(context);
+    if (key == HashKey.NONE) {
       return next(avoid);
     }
-    return byKey(singleServer() ? 0 : key, avoid);
-  }
-
-  private boolean singleServer() {
-    UpstreamTarget first = owners[0];
-    for (UpstreamTarget t : owners) {
-      if (t != first) {
-        return false;
-      }
-    }
-    return true;
+    // With one server left there is nothing to hash (HAProxy skips it too).
+    return byKey(singleServer ? 0 : key, avoid);
   }
 
   /** chash_get_server_hash: the closer neighbour of {@code hash}, the previous one on a tie. */

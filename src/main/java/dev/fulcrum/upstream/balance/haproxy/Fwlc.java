@@ -4,6 +4,7 @@ import dev.fulcrum.upstream.UpstreamTarget;
 import dev.fulcrum.upstream.balance.Avoid;
 import dev.fulcrum.upstream.balance.Balancer;
 import dev.fulcrum.upstream.balance.PickContext;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -13,6 +14,10 @@ import java.util.List;
  * servers are skipped.
  */
 public final class Fwlc implements Balancer {
+  /** Load, then the server whose load changed longest ago (HAProxy's tree order on ties). */
+  private static final Comparator<UpstreamTarget> BY_LOAD =
+      Comparator.comparingLong(Fwlc::key).thenComparingLong(t -> t.state().loadStamp());
+
   private final Servers servers;
 
   public Fwlc(List<UpstreamTarget> targets, boolean allBackups) {
@@ -27,34 +32,6 @@ public final class Fwlc implements Balancer {
 
   @Override
   public UpstreamTarget pick(PickContext context, Avoid avoid) {
-    UpstreamTarget sole = servers.soleBackup();
-    if (sole != null) {
-      return sole;
-    }
-    Boolean backups = servers.group();
-    if (backups == null) {
-      return null;
-    }
-    UpstreamTarget best = null;
-    UpstreamTarget avoided = null;
-    long bestKey = 0;
-    long bestStamp = 0;
-    for (UpstreamTarget t : servers.all) {
-      if (!Servers.inGroup(t, backups) || !Servers.usable(t) || !Servers.free(t)) {
-        continue;
-      }
-      if (avoid.avoid(t)) {
-        avoided = avoided == null ? t : avoided;
-        continue;
-      }
-      long k = key(t);
-      long stamp = t.state().loadStamp();
-      if (best == null || k < bestKey || (k == bestKey && stamp < bestStamp)) {
-        best = t;
-        bestKey = k;
-        bestStamp = stamp;
-      }
-    }
-    return best != null ? best : avoided;
+    return servers.least(BY_LOAD, avoid);
   }
 }

@@ -62,7 +62,7 @@ public final class Fwrr implements Balancer {
     for (int i = 0; i < nodes.length; i++) {
       Node n = new Node(targets.get(i));
       n.eweight = eweight(n.t);
-      n.usable = Servers.usable(n.t);
+      n.usable = n.t.usable();
       nodes[i] = n;
     }
     for (Group g : new Group[] {act, bck}) {
@@ -165,7 +165,7 @@ public final class Fwrr implements Balancer {
   /** Notices state and weight changes since the last pick (HAProxy is told of them as they happen). */
   private void sync() {
     for (Node n : nodes) {
-      boolean usable = Servers.usable(n.t);
+      boolean usable = n.t.usable();
       int e = eweight(n.t);
       if (n.usable && !usable) {
         Group g = group(n);
@@ -263,7 +263,7 @@ public final class Fwrr implements Balancer {
 
   /** fwrr_queue_srv: into the current tree at its position, or the next tree if beyond the window. */
   private void queue(Group g, Node s) {
-    if (!Servers.usable(s.t)) {
+    if (!s.t.usable()) {
       s.tree = Tree.NONE;
     } else if (s.eweight <= 0 || s.npos >= 2 * g.currWeight || s.npos >= g.currWeight + g.nextWeight) {
       s.npos -= g.currWeight;

@@ -1,7 +1,6 @@
 package dev.fulcrum.upstream.balance.haproxy;
 
 import dev.fulcrum.upstream.balance.PickContext;
-import java.nio.charset.StandardCharsets;
 
 /**
  * What HAProxy hashes for {@code balance source|uri|url_param|hdr(name)} and how
@@ -25,34 +24,42 @@ public record HashKey(Source source, String name, boolean whole, int len, int de
     CRC32
   }
 
+  /** What {@link #key} returns for a request that has nothing to hash. */
+  static final long NONE = -1;
+
   /**
-   * The 32-bit key of this request, or null when it has none (no such parameter or header: the
-   * caller falls back to round robin).
+   * The 32-bit key of this request, or {@link #NONE} when it has none (no such parameter or
+   * header: the caller falls back to round robin). Hashes the request's own strings in place.
    */
-  Long key(PickContext ctx) {
+  long key(PickContext ctx) {
     switch (source) {
       case SOURCE:
         return finish(ctx.sourceKey() & 0xFFFFFFFFL);
       case URI:
         {
           String uri = ctx.uri();
-          if (uri == null) {
-            return null;
-          }
-          return finish(hash(uriPart(uri)));
+          return uri == null ? NONE : finish(hash(uri, 0, uriEnd(uri)));
         }
       case URL_PARAM:
         {
-          String value = urlParam(ctx.uri(), name);
-          return value == null ? null : finish(hash(value));
+          String uri = ctx.uri();
+          int at = uri == null ? -1 : urlParam(uri, name);
+          return at < 0 ? NONE : finish(hash(uri, at, valueEnd(uri, at)));
         }
       default:
         {
           String value = ctx.header(name);
           if (value == null || value.isEmpty()) {
-            return null;
+            return NONE;
           }
-          return finish(hash(useDomainOnly ? mainDomain(value) : value));
+          if (!useDomainOnly) {
+            return finish(hash(value, 0, value.length()));
+          }
+          int last = value.lastIndexOf('.');
+          // hdr(host) use_domain_only: "haproxy.1wt.eu" hashes "1wt".
+          return last <= 0
+              ? finish(hash(value, 0, value.length()))
+              : finish(hash(value, value.lastIndexOf('.', last - 1) + 1, last));
         }
     }
   }
@@ -61,91 +68,86 @@ public record HashKey(Source source, String name, boolean whole, int len, int de
     return avalanche ? fullHash(h) : h;
   }
 
-  private String uriPart(String uri) {
-    int end = uri.length();
-    if (len > 0) {
-      end = Math.min(end, len);
-    }
+  /** Where the hashed part of {@code uri} ends: len, depth and (without whole) the query cut it. */
+  private int uriEnd(String uri) {
+    int end = len > 0 ? Math.min(uri.length(), len) : uri.length();
     int slashes = 0;
     for (int i = 0; i < end; i++) {
       char c = uri.charAt(i);
       if (c == '/') {
         slashes++;
         if (depth > 0 && slashes == depth + 1) {
-          return uri.substring(0, i);
+          return i;
         }
       } else if (c == '?' && !whole) {
-        return uri.substring(0, i);
+        return i;
       }
     }
-    return uri.substring(0, end);
+    return end;
   }
 
-  static String urlParam(String uri, String name) {
-    if (uri == null) {
-      return null;
-    }
-    int q = uri.indexOf('?');
-    if (q < 0) {
-      return null;
-    }
-    for (String pair : uri.substring(q + 1).split("&")) {
-      if (pair.length() > name.length() && pair.startsWith(name) && pair.charAt(name.length()) == '=') {
-        return pair.substring(name.length() + 1);
+  /** Where the value of query parameter {@code name} starts in {@code uri}, or -1. */
+  static int urlParam(String uri, String name) {
+    int at = uri.indexOf('?');
+    while (at >= 0) {
+      int start = at + 1;
+      int eq = start + name.length();
+      if (eq < uri.length() && uri.charAt(eq) == '=' && uri.regionMatches(start, name, 0, name.length())) {
+        return eq + 1;
       }
+      at = uri.indexOf('&', start);
     }
-    return null;
+    return -1;
   }
 
-  /** hdr(host) use_domain_only: "haproxy.1wt.eu" hashes "1wt". */
-  static String mainDomain(String host) {
-    int last = host.lastIndexOf('.');
-    if (last <= 0) {
-      return host;
-    }
-    int prev = host.lastIndexOf('.', last - 1);
-    return host.substring(prev + 1, last);
+  private static int valueEnd(String uri, int from) {
+    int amp = uri.indexOf('&', from);
+    return amp < 0 ? uri.length() : amp;
   }
 
-  long hash(String s) {
-    byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+  /** The configured function over the ISO-8859-1 bytes of {@code s[from, to)}. */
+  long hash(String s, int from, int to) {
     switch (function) {
       case DJB2:
-        return djb2(b);
+        return djb2(s, from, to);
       case WT6:
-        return wt6(b);
+        return wt6(s, from, to);
       case CRC32:
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        crc.update(b);
-        return crc.getValue();
+        return crc32(s, from, to);
       default:
-        return sdbm(b);
+        return sdbm(s, from, to);
     }
   }
 
-  static long sdbm(byte[] b) {
+  /** A char as String.getBytes(ISO_8859_1) encodes it. */
+  private static int latin1(String s, int i) {
+    char c = s.charAt(i);
+    return c <= 0xFF ? c : '?';
+  }
+
+  static long sdbm(String s, int from, int to) {
     int h = 0;
-    for (byte x : b) {
-      h = (x & 0xFF) + (h << 6) + (h << 16) - h;
+    for (int i = from; i < to; i++) {
+      h = latin1(s, i) + (h << 6) + (h << 16) - h;
     }
     return h & 0xFFFFFFFFL;
   }
 
-  static long djb2(byte[] b) {
+  static long djb2(String s, int from, int to) {
     int h = 5381;
-    for (byte x : b) {
-      h = ((h << 5) + h) + (x & 0xFF);
+    for (int i = from; i < to; i++) {
+      h = ((h << 5) + h) + latin1(s, i);
     }
     return h & 0xFFFFFFFFL;
   }
 
-  static long wt6(byte[] b) {
+  static long wt6(String s, int from, int to) {
     int h0 = 0xa53c965a;
     int h1 = 0x5ca6953a;
     int step0 = 6;
     int step1 = 18;
-    for (byte x : b) {
-      int t = x & 0xFF;
+    for (int i = from; i < to; i++) {
+      int t = latin1(s, i);
       h0 = ~(h0 ^ t);
       h1 = ~(h1 + t);
       t = (h1 << step0) | (h1 >>> (32 - step0));
@@ -156,6 +158,18 @@ public record HashKey(Source source, String name, boolean whole, int len, int de
       step1 = t >>> 11;
     }
     return (h0 ^ h1) & 0xFFFFFFFFL;
+  }
+
+  /** CRC-32 (IEEE), bit by bit as HAProxy's hash_crc32 computes it. */
+  static long crc32(String s, int from, int to) {
+    int h = ~0;
+    for (int i = from; i < to; i++) {
+      h ^= latin1(s, i);
+      for (int bit = 0; bit < 8; bit++) {
+        h = (h >>> 1) ^ ((h & 1) != 0 ? 0xedb88320 : 0);
+      }
+    }
+    return ~h & 0xFFFFFFFFL;
   }
 
   /** Bob Jenkins' full avalanche of a 32-bit integer, then times 3221225473 (HAProxy's full_hash). */

@@ -41,7 +41,7 @@ public final class LbMap implements Balancer {
   private long signature() {
     long s = 17;
     for (UpstreamTarget t : servers.all) {
-      s = s * 31 + (Servers.usable(t) ? t.currentWeight() + 1 : 0);
+      s = s * 31 + (t.usable() ? t.currentWeight() + 1 : 0);
     }
     return s;
   }
@@ -54,7 +54,7 @@ public final class LbMap implements Balancer {
     }
     int tot = 0;
     for (UpstreamTarget t : servers.all) {
-      if (Servers.inGroup(t, backups) && Servers.usable(t)) {
+      if (Servers.inGroup(t, backups) && t.usable()) {
         tot += t.currentWeight() / gcd;
       }
     }
@@ -65,7 +65,7 @@ public final class LbMap implements Balancer {
       long max = 0;
       for (int i = 0; i < servers.all.length; i++) {
         UpstreamTarget t = servers.all[i];
-        if (!Servers.inGroup(t, backups) || !Servers.usable(t)) {
+        if (!Servers.inGroup(t, backups) || !t.usable()) {
           continue;
         }
         if (tot == 1) {
@@ -102,8 +102,8 @@ public final class LbMap implements Balancer {
       return sole;
     }
     if (hash != null) {
-      Long key = hash.key(context);
-      if (key != null) {
+      long key = hash.key(context);
+      if (key != HashKey.NONE) {
         // With one server left there is nothing to hash (HAProxy skips it too).
         return map[(int) ((distinct == 1 ? 0 : key) % map.length)];
       }

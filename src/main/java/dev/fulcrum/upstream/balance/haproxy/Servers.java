@@ -2,6 +2,7 @@ package dev.fulcrum.upstream.balance.haproxy;
 
 import dev.fulcrum.upstream.UpstreamTarget;
 import dev.fulcrum.upstream.balance.Avoid;
+import java.util.Comparator;
 
 /**
  * A backend's servers as HAProxy's load balancers see them: the active group, and the backups
@@ -20,13 +21,9 @@ final class Servers {
     this.allBackups = allBackups;
   }
 
-  static boolean usable(UpstreamTarget t) {
-    return t.usable() && t.currentWeight() > 0;
-  }
-
   boolean anyActive() {
     for (UpstreamTarget t : all) {
-      if (!t.options().backup() && usable(t)) {
+      if (!t.options().backup() && t.usable()) {
         return true;
       }
     }
@@ -36,7 +33,7 @@ final class Servers {
   /** The first usable backup in declaration order (HAProxy's fbck), or null. */
   UpstreamTarget firstBackup() {
     for (UpstreamTarget t : all) {
-      if (t.options().backup() && usable(t)) {
+      if (t.options().backup() && t.usable()) {
         return t;
       }
     }
@@ -49,7 +46,7 @@ final class Servers {
       return Boolean.FALSE;
     }
     for (UpstreamTarget t : all) {
-      if (t.options().backup() && usable(t)) {
+      if (t.options().backup() && t.usable()) {
         return Boolean.TRUE;
       }
     }
@@ -70,7 +67,32 @@ final class Servers {
     return !t.full();
   }
 
-  static boolean avoided(UpstreamTarget t, Avoid avoid) {
-    return avoid.avoid(t);
+  /**
+   * The least server by {@code order} in the serving group that is usable, below its maxconn and
+   * not avoided; failing that, the least avoided one. HAProxy's first and leastconn walk a tree in
+   * this order and keep the first avoided server as the last resort.
+   */
+  UpstreamTarget least(Comparator<UpstreamTarget> order, Avoid avoid) {
+    UpstreamTarget sole = soleBackup();
+    if (sole != null) {
+      return sole;
+    }
+    Boolean backups = group();
+    if (backups == null) {
+      return null;
+    }
+    UpstreamTarget best = null;
+    UpstreamTarget avoided = null;
+    for (UpstreamTarget t : all) {
+      if (!inGroup(t, backups) || !t.usable() || !free(t)) {
+        continue;
+      }
+      if (!avoid.avoid(t)) {
+        best = best == null || order.compare(t, best) < 0 ? t : best;
+      } else {
+        avoided = avoided == null || order.compare(t, avoided) < 0 ? t : avoided;
+      }
+    }
+    return best != null ? best : avoided;
   }
 }

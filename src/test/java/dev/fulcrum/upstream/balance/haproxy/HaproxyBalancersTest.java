@@ -119,7 +119,46 @@ class HaproxyBalancersTest {
 
   @Test
   void sdbmAndFullHashMatchHaproxy() {
-    assertThat(HashKey.sdbm("/url1".getBytes())).isEqualTo(4103199409L);
+    assertThat(HashKey.sdbm("/url1", 0, 5)).isEqualTo(4103199409L);
+  }
+
+  @Test
+  void everyHashFunctionOverLatin1Bytes() {
+    String[] in = {"", "/url1", "/a/b/c?x=1&user=42", "haproxy.1wt.eu", "\u00e9-\u00fc/\u00df", "\u20ac"};
+    long[][] expect = {
+      {0L, 4103199409L, 3195770832L, 3573640649L, 2082175208L, 63L},
+      {5381L, 194222904L, 811758117L, 1429640482L, 412365189L, 177636L},
+      {4187620192L, 2463210733L, 3995325245L, 1353059386L, 2851911829L, 1882442405L},
+      {0L, 380733385L, 646690213L, 317446440L, 152066252L, 1684325040L},
+    };
+    HashKey.Function[] functions = HashKey.Function.values();
+    for (int f = 0; f < functions.length; f++) {
+      HashKey k = new HashKey(HashKey.Source.URI, null, false, 0, 0, false, functions[f], false);
+      for (int i = 0; i < in.length; i++) {
+        assertThat(k.hash(in[i], 0, in[i].length())).as(functions[f] + " " + in[i]).isEqualTo(expect[f][i]);
+      }
+    }
+  }
+
+  @Test
+  void keysHashOnlyThePartTheOptionsSay() {
+    HashKey.Function sdbm = HashKey.Function.SDBM;
+    String u = "/a/b/c?x=1";
+    assertThat(new HashKey(HashKey.Source.URI, null, false, 0, 2, false, sdbm, false).key(uri(u)))
+        .as("depth 2").isEqualTo(HashKey.sdbm("/a/b", 0, 4));
+    assertThat(new HashKey(HashKey.Source.URI, null, true, 5, 0, false, sdbm, false).key(uri(u)))
+        .as("len 5").isEqualTo(HashKey.sdbm("/a/b/", 0, 5));
+    assertThat(new HashKey(HashKey.Source.URI, null, true, 0, 0, false, sdbm, false).key(uri(u)))
+        .as("whole").isEqualTo(HashKey.sdbm(u, 0, u.length()));
+    assertThat(URI_MAP.key(uri(u))).as("path only").isEqualTo(HashKey.sdbm("/a/b/c", 0, 6));
+    HashKey param = new HashKey(HashKey.Source.URL_PARAM, "user", false, 0, 0, false, sdbm, false);
+    assertThat(param.key(uri("/a?userx=1&user=42&z"))).isEqualTo(HashKey.sdbm("42", 0, 2));
+    assertThat(param.key(uri("/a?userx=1"))).isEqualTo(HashKey.NONE);
+    assertThat(param.key(uri("/a"))).isEqualTo(HashKey.NONE);
+    HashKey domain = new HashKey(HashKey.Source.HDR, "Host", false, 0, 0, true, sdbm, false);
+    assertThat(domain.key(header("host", "haproxy.1wt.eu"))).isEqualTo(HashKey.sdbm("1wt", 0, 3));
+    assertThat(domain.key(header("host", "localhost"))).isEqualTo(HashKey.sdbm("localhost", 0, 9));
+    assertThat(domain.key(header("host", null))).isEqualTo(HashKey.NONE);
   }
 
   @Test

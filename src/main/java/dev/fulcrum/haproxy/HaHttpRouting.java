@@ -8,6 +8,7 @@ import dev.fulcrum.runtimeapi.RuntimeModel;
 import dev.fulcrum.upstream.Counters;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ final class HaHttpRouting implements HttpRouting {
   }
 
   @Override
-  public FullHttpResponse badRequest(ByteBufAllocator alloc, int status, RequestInfo request) {
+  public FullHttpResponse badRequest(ByteBufAllocator alloc, int status, HttpRequest request) {
     frontend.counters.requestErrors.increment();
     // HAProxy answers unparsable and oversized requests alike: 400.
     return ErrorPages.page(alloc, 400);

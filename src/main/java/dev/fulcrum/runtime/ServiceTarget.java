@@ -1,6 +1,7 @@
 package dev.fulcrum.runtime;
 
 import dev.fulcrum.model.Service;
+import dev.fulcrum.upstream.RetryPolicy;
 import dev.fulcrum.upstream.UpstreamCluster;
 import dev.fulcrum.upstream.UpstreamTarget;
 import java.net.InetSocketAddress;
@@ -14,6 +15,7 @@ public final class ServiceTarget {
   private final UpstreamCluster cluster;
   private final String hostHeader;
   private final InetSocketAddress literalAddress;
+  private final RetryPolicy retry;
 
   public ServiceTarget(Service service, UpstreamCluster cluster) {
     this.service = service;
@@ -22,6 +24,12 @@ public final class ServiceTarget {
     this.hostHeader = UpstreamTarget.hostHeader(service.host(), service.port(), https);
     this.literalAddress =
         cluster == null ? UpstreamTarget.literalAddress(service.host(), service.port()) : null;
+    this.retry = RetryPolicy.kong(service.retries());
+  }
+
+  /** Kong's retry rules with the service's {@code retries}. */
+  public RetryPolicy retry() {
+    return retry;
   }
 
   public Service service() {

@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
  * partial counts give the in-between states Kong calls mostly healthy and mostly unhealthy.
  */
 public final class TargetState {
+  /** Time constant of the latency estimate's decay (Kong's latency balancer). */
+  private static final double LATENCY_DECAY_NANOS = 10e9;
+
   private static final Logger LOG = LoggerFactory.getLogger(TargetState.class);
 
   /** Kong's four internal health states; the first two take traffic. */
@@ -151,6 +154,11 @@ public final class TargetState {
    * Returns true when the target changed between up and down.
    */
   public boolean report(Outcome outcome, int limit, String source) {
+    return report(outcome, limit, source, 0);
+  }
+
+  /** @param httpStatus the status that counted, named in the log line of a change; 0 for none */
+  public boolean report(Outcome outcome, int limit, String source, int httpStatus) {
     if (limit <= 0) {
       return false;
     }
@@ -191,7 +199,8 @@ public final class TargetState {
         next = Health.MOSTLY_UNHEALTHY;
       }
       if (next != current && current.up() != next.up()) {
-        return change(next, source + ": " + count + " " + describe(outcome, count));
+        String from = httpStatus > 0 ? source + ": HTTP " + httpStatus : source;
+        return change(next, from + ": " + count + " " + describe(outcome, count));
       }
       health = next;
       return false;
@@ -400,21 +409,27 @@ public final class TargetState {
     if (previous == 0 || nanos > previous) {
       ewmaNanos = nanos;
     } else {
-      double elapsed = Math.max(0, nowNanos - ewmaStampNanos);
-      double w = Math.exp(-elapsed / 10e9);
+      double w = Math.exp(-Math.max(0, nowNanos - ewmaStampNanos) / LATENCY_DECAY_NANOS);
       ewmaNanos = (long) (previous * w + nanos * (1 - w));
     }
     ewmaStampNanos = nowNanos;
   }
 
-  /** Current latency estimate in nanoseconds, 0 when nothing was measured yet. */
+  /** The latency estimate as last measured, in nanoseconds; 0 when nothing was measured yet. */
   public long latencyNanos() {
     return ewmaNanos;
   }
 
-  /** When the estimate was last updated ({@link System#nanoTime}). */
-  public long latencyStampNanos() {
-    return ewmaStampNanos;
+  /**
+   * The latency estimate at {@code nowNanos}, decayed toward zero while the target is not used
+   * (so a slow target is tried again once its estimate fades); -1 when nothing was measured yet.
+   */
+  public double latencyScore(long nowNanos) {
+    long ewma = ewmaNanos;
+    if (ewma == 0) {
+      return -1;
+    }
+    return ewma * Math.exp(-Math.max(0, nowNanos - ewmaStampNanos) / LATENCY_DECAY_NANOS);
   }
 
   void seen() {

@@ -13,12 +13,19 @@ public final class UpstreamCluster {
   private final List<UpstreamTarget> targets;
   private final Balancer balancer;
   private final HealthRules health;
+  private final boolean measuresLatency;
 
   public UpstreamCluster(Upstream upstream, List<UpstreamTarget> targets, Balancer balancer) {
     this.upstream = upstream;
     this.targets = List.copyOf(targets);
     this.balancer = balancer;
     this.health = HealthRules.of(upstream.healthchecks());
+    this.measuresLatency = "latency".equals(upstream.algorithm());
+  }
+
+  /** Whether the balancer reads response latencies (only Kong's latency algorithm does). */
+  public boolean measuresLatency() {
+    return measuresLatency;
   }
 
   /** The upstream's health-check rules (passive reports go through here). */

@@ -1,6 +1,5 @@
 package dev.fulcrum.proxy.http;
 
-import dev.fulcrum.model.PathNormalizer;
 import dev.fulcrum.model.Upstream;
 import dev.fulcrum.upstream.BackendQueue;
 import dev.fulcrum.upstream.Retries;
@@ -111,9 +110,7 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
         ((HttpContent) request).release();
       }
       closeClientAfter = true;
-      info = new RequestInfo(request, null, "", client.localPortNumber, "/", "/", null, "/", client.remote,
-          client.local, client.clientIp, client.localPort);
-      sendOwnResponse(client.routing.badRequest(clientChannel.alloc(), bad, info));
+      sendOwnResponse(client.routing.badRequest(clientChannel.alloc(), bad, request));
       return;
     }
     HttpHeaders h = request.headers();
@@ -141,9 +138,7 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
           port = Integer.parseInt(hostHeader.substring(colon + 1));
         } catch (NumberFormatException e) {
           closeClientAfter = true;
-          info = new RequestInfo(request, hostHeader, "", port, rawPath, rawPath, query, uri, client.remote,
-              client.local, client.clientIp, client.localPort);
-          sendOwnResponse(client.routing.badRequest(clientChannel.alloc(), 400, info));
+          sendOwnResponse(client.routing.badRequest(clientChannel.alloc(), 400, request));
           return;
         }
       } else {
@@ -151,8 +146,8 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
       }
       host = host.toLowerCase(Locale.ROOT);
     }
-    info = new RequestInfo(request, hostHeader, host, port, rawPath, PathNormalizer.normalize(rawPath), query, uri,
-        client.remote, client.local, client.clientIp, client.localPort);
+    info = new RequestInfo(request, hostHeader, host, port, rawPath, query, uri, client.remote, client.local,
+        client.clientIp, client.localPort);
     dispatch = client.routing.route(info);
     FullHttpResponse answer = dispatch.localAnswer(clientChannel.alloc());
     if (answer != null) {

@@ -2,6 +2,7 @@ package dev.fulcrum.proxy.http;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpRequest;
 
 /**
  * Where the requests of one listener go: Kong's router over the current snapshot, or a
@@ -15,7 +16,7 @@ public interface HttpRouting {
    * An answer to a request that could not be read (malformed, too large), in this listener's
    * error format.
    */
-  FullHttpResponse badRequest(ByteBufAllocator alloc, int status, RequestInfo request);
+  FullHttpResponse badRequest(ByteBufAllocator alloc, int status, HttpRequest request);
 
   /** Whether answers of the node's own carry Kong's X-Kong-Response-Latency. */
   default boolean latencyHeader() {

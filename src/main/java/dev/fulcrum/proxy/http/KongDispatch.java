@@ -34,7 +34,6 @@ final class KongDispatch implements Dispatch {
   private final Service s;
   private final UpstreamCluster cluster;
   private final boolean preserveHost;
-  private final RetryPolicy retry;
   private final long startNanos = System.nanoTime();
   private long sentNanos;
   /** A hash cookie this request lacked; sent back with the response (Kong's cookie hashing). */
@@ -49,12 +48,11 @@ final class KongDispatch implements Dispatch {
     this.s = service.service();
     this.cluster = service.cluster();
     this.preserveHost = match.route().preserveHost();
-    this.retry = RetryPolicy.kong(s.retries());
   }
 
   @Override
   public void prepare(HttpRequest request) {
-    String upstreamPath = PathNormalizer.escape(match.upstreamPath(info.path, s.path()));
+    String upstreamPath = PathNormalizer.escape(match.upstreamPath(info.path(), s.path()));
     HttpHeaders h = request.headers();
     ProxyHeaders.setForwarded(h, info.clientIp, "http", info.host, info.localPort, info.rawPath, match.strippedPrefix());
     if (routing.serverTokens) {
@@ -124,7 +122,7 @@ final class KongDispatch implements Dispatch {
 
   @Override
   public RetryPolicy retry() {
-    return retry;
+    return service.retry();
   }
 
   @Override
@@ -140,7 +138,9 @@ final class KongDispatch implements Dispatch {
     int code = response.status().code();
     long now = System.nanoTime();
     if (target != null) {
-      target.state().recordLatency(tryNanos, now);
+      if (cluster.measuresLatency()) {
+        target.state().recordLatency(tryNanos, now);
+      }
       cluster.health().passiveStatus(target.state(), code);
       target.state().counters().response(code);
     }
@@ -171,7 +171,7 @@ final class KongDispatch implements Dispatch {
   public FullHttpResponse error(ByteBufAllocator alloc, int status, boolean gatewayDecision) {
     String message =
         gatewayDecision && status == 503 ? "failure to get a peer from the ring-balancer" : ErrorResponses.messageFor(status);
-    return routing.error(alloc, status, message, info, gatewayDecision);
+    return routing.error(alloc, status, message, info.request, gatewayDecision);
   }
 
   @Override
@@ -188,7 +188,7 @@ final class KongDispatch implements Dispatch {
       case "header":
         return HashKeys.header(info.request.headers(), spec.name());
       case "path":
-        return info.path;
+        return info.path();
       case "query_arg":
         return HashKeys.queryArg(info.query, spec.name());
       case "uri_capture":

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
@@ -28,7 +29,7 @@ public final class KongRouting implements HttpRouting {
   @Override
   public Dispatch route(RequestInfo r) {
     RouteMatch<ServiceTarget> match =
-        snapshots.current().router().match(r.request.method().name(), r.host, r.port, r.path, r.request.headers());
+        snapshots.current().router().match(r.request.method().name(), r.host, r.port, r.path(), r.request.headers());
     if (match == null) {
       return answer(r, 404, "no Route matched with those values");
     }
@@ -48,19 +49,20 @@ public final class KongRouting implements HttpRouting {
   }
 
   @Override
-  public FullHttpResponse badRequest(ByteBufAllocator alloc, int status, RequestInfo r) {
+  public FullHttpResponse badRequest(ByteBufAllocator alloc, int status, HttpRequest request) {
     // Kong answers oversized headers with 400 "Request header or cookie too large" (nginx 494).
-    return error(alloc, status == 431 ? 400 : status, ErrorResponses.messageFor(status), r, false);
+    return error(alloc, status == 431 ? 400 : status, ErrorResponses.messageFor(status), request, false);
   }
 
-  FullHttpResponse error(ByteBufAllocator alloc, int status, String message, RequestInfo r, boolean gatewayDecision) {
+  FullHttpResponse error(
+      ByteBufAllocator alloc, int status, String message, HttpRequest request, boolean gatewayDecision) {
     return ErrorResponses.build(
-        alloc, status, message, r.request.headers().get(HttpHeaderNames.ACCEPT),
+        alloc, status, message, request.headers().get(HttpHeaderNames.ACCEPT),
         gatewayDecision ? "application/json" : errorDefaultType, ErrorResponses.requestId(), serverTokens);
   }
 
   private Dispatch answer(RequestInfo r, int status, String message) {
-    return new LocalAnswer(alloc -> error(alloc, status, message, r, true), latencyTokens);
+    return new LocalAnswer(alloc -> error(alloc, status, message, r.request, true), latencyTokens);
   }
 
   /** An https-only route reached over plain HTTP: 426, or the configured redirect. */
@@ -79,8 +81,8 @@ public final class KongRouting implements HttpRouting {
     }
     return new LocalAnswer(alloc -> {
       FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
-      String host = r.hostHeader == null ? "" : r.hostHeader.replaceFirst(":\\d+$", "");
-      resp.headers().set(HttpHeaderNames.LOCATION, "https://" + host + r.request.uri());
+      // Kong's Location: https:// + nginx's $host (lowercased, without port) + the request URI.
+      resp.headers().set(HttpHeaderNames.LOCATION, "https://" + r.host + r.request.uri());
       resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
       return resp;
     }, latencyTokens);

@@ -1,11 +1,12 @@
 package dev.fulcrum.proxy.http;
 
+import dev.fulcrum.model.PathNormalizer;
 import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetSocketAddress;
 
 /**
  * What routing needs to know about a request, read once: the Host header split into host and
- * port, the path (raw and normalized), the query, and the connection's addresses.
+ * port, the path (raw, and normalized on demand), the query, and the connection's addresses.
  */
 public final class RequestInfo {
   public final HttpRequest request;
@@ -16,8 +17,7 @@ public final class RequestInfo {
   public final int port;
   /** The path as received, without the query. */
   public final String rawPath;
-  /** The path normalized (dot segments, percent-encoding). */
-  public final String path;
+  private String path;
   /** The query with its leading {@code ?}, or null. */
   public final String query;
   /** The request target in origin form ({@code /path?query}). */
@@ -28,19 +28,28 @@ public final class RequestInfo {
   public final String localPort;
 
   RequestInfo(
-      HttpRequest request, String hostHeader, String host, int port, String rawPath, String path, String query,
-      String uri, InetSocketAddress client, InetSocketAddress local, String clientIp, String localPort) {
+      HttpRequest request, String hostHeader, String host, int port, String rawPath, String query, String uri, InetSocketAddress client, InetSocketAddress local, String clientIp, String localPort) {
     this.request = request;
     this.hostHeader = hostHeader;
     this.host = host;
     this.port = port;
     this.rawPath = rawPath;
-    this.path = path;
     this.query = query;
     this.uri = uri;
     this.client = client;
     this.local = local;
     this.clientIp = clientIp;
     this.localPort = localPort;
+  }
+
+  /**
+   * The path normalized (dot segments, percent-encoding), computed on first use: Kong's router
+   * needs it, HAProxy's rules match the raw path.
+   */
+  public String path() {
+    if (path == null) {
+      path = PathNormalizer.normalize(rawPath);
+    }
+    return path;
   }
 }

@@ -11,8 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * mean of the others (Kong's slow start), so a new target is not flooded.
  */
 public final class Latency implements Balancer {
-  private static final double DECAY_NANOS = 10e9;
-
   private final UpstreamTarget[] targets;
   private final AtomicInteger start = new AtomicInteger();
 
@@ -20,15 +18,11 @@ public final class Latency implements Balancer {
     this.targets = targets.toArray(new UpstreamTarget[0]);
   }
 
-  static double decayed(UpstreamTarget t, long now) {
-    long ewma = t.state().latencyNanos();
-    if (ewma == 0) {
-      return -1;
-    }
-    double age = Math.max(0, now - t.state().latencyStampNanos());
-    return ewma * Math.exp(-age / DECAY_NANOS);
-  }
-
+  /**
+   * One pass in turn from a rotating start: the lowest estimate per weight among measured
+   * targets, against the heaviest unmeasured one scored at the mean of the measured (Kong's slow
+   * start); the earlier in the turn wins a tie.
+   */
   @Override
   public UpstreamTarget pick(PickContext context, Avoid avoid) {
     UpstreamTarget[] ts = targets;
@@ -39,29 +33,50 @@ public final class Latency implements Balancer {
     long now = System.nanoTime();
     double sum = 0;
     int measured = 0;
-    for (UpstreamTarget t : ts) {
-      double d = decayed(t, now);
-      if (d >= 0 && t.usable()) {
-        sum += d;
-        measured++;
-      }
-    }
-    double slowStart = measured == 0 ? 0 : sum / measured;
-    int offset = Math.floorMod(start.getAndIncrement(), n);
     UpstreamTarget best = null;
     double bestScore = Double.MAX_VALUE;
+    int bestAt = 0;
+    UpstreamTarget firstFresh = null;
+    int firstFreshAt = 0;
+    UpstreamTarget heaviestFresh = null;
+    int heaviestFreshAt = 0;
+    int offset = Math.floorMod(start.getAndIncrement(), n);
     for (int i = 0; i < n; i++) {
       UpstreamTarget t = ts[(offset + i) % n];
-      if (!t.usable() || avoid.avoid(t)) {
+      if (!t.usable()) {
         continue;
       }
-      double d = decayed(t, now);
-      double score = (d < 0 ? slowStart : d) / t.weight();
-      if (score < bestScore) {
+      double estimate = t.state().latencyScore(now);
+      if (estimate >= 0) {
+        sum += estimate;
+        measured++;
+      }
+      if (avoid.avoid(t)) {
+        continue;
+      }
+      if (estimate < 0) {
+        if (firstFresh == null) {
+          firstFresh = t;
+          firstFreshAt = i;
+        }
+        if (heaviestFresh == null || t.weight() > heaviestFresh.weight()) {
+          heaviestFresh = t;
+          heaviestFreshAt = i;
+        }
+      } else if (estimate / t.weight() < bestScore) {
         best = t;
-        bestScore = score;
+        bestScore = estimate / t.weight();
+        bestAt = i;
       }
     }
-    return best;
+    if (firstFresh == null) {
+      return best;
+    }
+    double slowStart = measured == 0 ? 0 : sum / measured;
+    // At a mean of 0 every unmeasured target scores 0 whatever its weight: the first one wins.
+    UpstreamTarget fresh = slowStart == 0 ? firstFresh : heaviestFresh;
+    int freshAt = slowStart == 0 ? firstFreshAt : heaviestFreshAt;
+    double freshScore = slowStart / fresh.weight();
+    return best == null || freshScore < bestScore || (freshScore == bestScore && freshAt < bestAt) ? fresh : best;
   }
 }

@@ -63,7 +63,7 @@ public final class HealthRules {
     if (passiveHealthy[status]) {
       state.report(Outcome.SUCCESS, p.successes(), "passive check");
     } else if (passiveUnhealthy[status]) {
-      state.report(Outcome.HTTP_FAILURE, p.httpFailures(), "passive check: HTTP " + status);
+      state.report(Outcome.HTTP_FAILURE, p.httpFailures(), "passive check", status);
     }
   }
 
@@ -88,7 +88,7 @@ public final class HealthRules {
     if (status >= 0 && status < 1000 && activeHealthy[status]) {
       state.report(Outcome.SUCCESS, a.successes(), "active check");
     } else if (status >= 0 && status < 1000 && activeUnhealthy[status]) {
-      state.report(Outcome.HTTP_FAILURE, a.httpFailures(), "active check: HTTP " + status);
+      state.report(Outcome.HTTP_FAILURE, a.httpFailures(), "active check", status);
     }
   }
 

@@ -38,6 +38,8 @@ class ProxyTest {
     admin.post("/services/plain/routes", "name=keep", "paths[]=/keep", "strip_path=false");
     admin.post("/services/plain/routes", "name=preserve", "paths[]=/preserve", "preserve_host=true");
     admin.post("/services/plain/routes", "name=secure", "paths[]=/secure", "protocols[]=https");
+    admin.post("/services/plain/routes", "name=redirect", "paths[]=/redirect", "protocols[]=https",
+        "https_redirect_status_code=301");
     admin.post("/services", "name=root", "url=http://" + a.target());
     admin.post("/services/root/routes", "name=root", "paths[]=/root");
   }
@@ -108,6 +110,13 @@ class ProxyTest {
     HttpResponse<String> r = Http.get(url("/secure"));
     assertThat(r.statusCode()).isEqualTo(426);
     assertThat(r.body()).contains("Please use HTTPS protocol");
+  }
+
+  @Test
+  void httpsOnlyRouteRedirectsToTheLowercasedHostWithoutPort() {
+    HttpResponse<String> r = Http.get(url("/redirect/x?y=1"), "Host", "Example.COM:1234");
+    assertThat(r.statusCode()).isEqualTo(301);
+    assertThat(r.headers().firstValue("location")).hasValue("https://example.com/redirect/x?y=1");
   }
 
   @Test

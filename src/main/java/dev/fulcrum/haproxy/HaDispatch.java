@@ -64,12 +64,17 @@ final class HaDispatch implements Dispatch {
   }
 
   @Override
-  public UpstreamTarget acquireAgain(UpstreamTarget target) {
-    UpstreamTarget t = Dispatch.super.acquireAgain(target);
-    if (t != null) {
-      t.state().counters().opened();
+  public boolean acquireAgain(UpstreamTarget target) {
+    if (!target.tryAcquire()) {
+      return false;
     }
-    return t;
+    target.state().counters().opened();
+    return true;
+  }
+
+  @Override
+  public void redispatched(UpstreamTarget left) {
+    b.redispatched(left);
   }
 
   @Override
@@ -135,7 +140,6 @@ final class HaDispatch implements Dispatch {
       c.response(code);
       c.requests.increment();
       c.responseTime.add(ms);
-      c.connects.increment();
     }
   }
 
@@ -152,15 +156,13 @@ final class HaDispatch implements Dispatch {
   }
 
   @Override
-  public void onRetry(UpstreamTarget failed, boolean redispatch) {
-    Counters c = failed.state().counters();
-    if (redispatch) {
-      c.redispatches.increment();
-      b.counters().redispatches.increment();
-    } else {
-      c.retries.increment();
-      b.counters().retries.increment();
-    }
+  public void onRetrySameServer(UpstreamTarget failed) {
+    b.retried(failed);
+  }
+
+  @Override
+  public void onConnected(UpstreamTarget target, long queueMillis, long connectMillis, boolean reused) {
+    b.connected(target, queueMillis, connectMillis, reused);
   }
 
   @Override
@@ -184,6 +186,12 @@ final class HaDispatch implements Dispatch {
       be.connectErrors.increment();
       last.state().counters().connectErrors.increment();
     }
+  }
+
+  /** HAProxy answers 503 when no connection to a server could be made (http_return_srv_error). */
+  @Override
+  public int status(ProxyFailure f) {
+    return f.beforeSend() ? 503 : f.status();
   }
 
   @Override

@@ -10,7 +10,7 @@ import java.util.List;
  * and the queue for when every server is at its maxconn. A haproxy.cfg backend compiles to one;
  * so does a Kong stream service. Immutable; the long-lived part is its {@link BackendState}.
  */
-public final class Backend {
+public final class Backend implements Retries.Slots {
   /**
    * Timeouts in milliseconds, 0 for none.
    *
@@ -69,7 +69,6 @@ public final class Backend {
     return state;
   }
 
-
   public Counters counters() {
     return state.counters();
   }
@@ -78,19 +77,49 @@ public final class Backend {
    * Picks a server and takes one of its connection slots (maxconn is never exceeded, even when
    * event loops race for the last slot). Null when no server can take the session now.
    */
+  @Override
   public UpstreamTarget acquire(PickContext context, Avoid avoid) {
     for (int i = 0; i < SLOT_ATTEMPTS; i++) {
       UpstreamTarget t = balancer.pick(context, avoid);
       if (t == null) {
         return null;
       }
-      if (t.state().tryAcquire(t.options().maxconn())) {
+      if (t.tryAcquire()) {
         t.state().counters().selected.increment();
         state.counters().selected.increment();
         return t;
       }
     }
     return null;
+  }
+
+  /** A retry goes back to {@code failed} (HAProxy's wretr). */
+  public void retried(UpstreamTarget failed) {
+    failed.state().counters().retries.increment();
+    counters().retries.increment();
+  }
+
+  /** A session left {@code left} for another server (HAProxy's wredis). */
+  @Override
+  public void redispatched(UpstreamTarget left) {
+    left.state().counters().redispatches.increment();
+    counters().redispatches.increment();
+  }
+
+  /**
+   * A try reached {@code t}: on a new connection after {@code connectMillis}, or on a reused idle
+   * one. Like HAProxy, every session that reaches a server adds a sample to the queue and connect
+   * time averages, 0 when it did not wait.
+   */
+  public void connected(UpstreamTarget t, long queueMillis, long connectMillis, boolean reused) {
+    connected(t.state().counters(), queueMillis, connectMillis, reused);
+    connected(counters(), queueMillis, connectMillis, reused);
+  }
+
+  private static void connected(Counters c, long queueMillis, long connectMillis, boolean reused) {
+    (reused ? c.reuses : c.connects).increment();
+    c.queueTime.add(queueMillis);
+    c.connectTime.add(reused ? 0 : connectMillis);
   }
 
   /** Gives a slot back and lets the oldest queued session try again. */

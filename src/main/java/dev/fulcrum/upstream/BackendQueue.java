@@ -2,7 +2,6 @@ package dev.fulcrum.upstream;
 
 import io.netty.channel.EventLoop;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sessions waiting for a server slot when every usable server is at its maxconn (HAProxy's
@@ -15,12 +14,14 @@ public final class BackendQueue {
   public interface Waiter {
     EventLoop loop();
 
-    /** Runs on {@link #loop()}: try to get a server again. */
-    void wake();
+    /**
+     * Runs on {@link #loop()}: try to get a server again (or wait on at the head of the line).
+     * False when the waiter no longer waits: its turn then passes to the next one.
+     */
+    boolean wake();
   }
 
   private final ConcurrentLinkedDeque<Waiter> waiting = new ConcurrentLinkedDeque<>();
-  private final AtomicInteger size = new AtomicInteger();
   private final Counters counters;
 
   BackendQueue(Counters counters) {
@@ -28,22 +29,20 @@ public final class BackendQueue {
   }
 
   public int size() {
-    return size.get();
+    return (int) counters.queued.get();
   }
 
   public boolean isEmpty() {
-    return size.get() == 0;
+    return counters.queued.get() == 0;
   }
 
   public void add(Waiter w) {
-    size.incrementAndGet();
     counters.queueEntered();
     waiting.addLast(w);
   }
 
   /** Back at the head of the line after losing a slot to another session. */
   public void addFirst(Waiter w) {
-    size.incrementAndGet();
     counters.queueEntered();
     waiting.addFirst(w);
   }
@@ -51,7 +50,6 @@ public final class BackendQueue {
   /** Leaves the queue (timeout, client gone); false if it was already woken. */
   public boolean remove(Waiter w) {
     if (waiting.remove(w)) {
-      size.decrementAndGet();
       counters.queueLeft();
       return true;
     }
@@ -65,9 +63,12 @@ public final class BackendQueue {
       if (w == null) {
         return;
       }
-      size.decrementAndGet();
       counters.queueLeft();
-      w.loop().execute(w::wake);
+      w.loop().execute(() -> {
+        if (!w.wake()) {
+          wake(1);
+        }
+      });
     }
   }
 }

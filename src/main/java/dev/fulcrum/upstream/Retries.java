@@ -1,6 +1,7 @@
 package dev.fulcrum.upstream;
 
 import dev.fulcrum.upstream.balance.Avoid;
+import dev.fulcrum.upstream.balance.PickContext;
 
 /**
  * The retries of one request or session under a {@link RetryPolicy}: how many were made, which
@@ -8,6 +9,20 @@ import dev.fulcrum.upstream.balance.Avoid;
  * failed server, which one and after what delay. The TCP and HTTP proxies share it.
  */
 public final class Retries implements Avoid {
+  /** How a proxy takes server slots for its tries. */
+  public interface Slots {
+    /** Picks a server, skipping {@code avoid}, and takes a slot on it; null when none can now. */
+    UpstreamTarget acquire(PickContext context, Avoid avoid);
+
+    /** Takes a slot on {@code target} again, for a retry pinned to it; false when it cannot now. */
+    default boolean acquireAgain(UpstreamTarget target) {
+      return target.tryAcquire();
+    }
+
+    /** A try went to another server than {@code left}, which a redispatch left (counters). */
+    default void redispatched(UpstreamTarget left) {}
+  }
+
   private final RetryPolicy policy;
   private UpstreamTarget[] tried;
   private int count;
@@ -18,15 +33,6 @@ public final class Retries implements Avoid {
     this.policy = policy;
   }
 
-  public RetryPolicy policy() {
-    return policy;
-  }
-
-  /** Retries made so far. */
-  public int count() {
-    return count;
-  }
-
   /** Whether the policy still allows a retry. */
   public boolean remaining() {
     return count < policy.retries();
@@ -34,7 +40,7 @@ public final class Retries implements Avoid {
 
   /**
    * Counts a retry after {@code failed} and decides where it goes: true to redispatch (another
-   * server, {@code failed} avoided), false to try {@code failed} again ({@link #takePinned}).
+   * server, {@code failed} avoided), false to try {@code failed} again (the next {@link #acquire}).
    *
    * @param failedRunning whether the failed server is still up (HAProxy leaves a down one at once)
    * @param severalActive more than one active server is usable
@@ -63,21 +69,33 @@ public final class Retries implements Avoid {
     return sameServerLikely && refused ? policy.turnAroundMillis() : 0;
   }
 
-  /** The server a non-redispatched retry goes back to, once. */
-  public UpstreamTarget takePinned() {
+  /**
+   * The server of the next try, with a slot taken: the one a retry is pinned to when it can take
+   * it now, else a pick that avoids the servers left, else any (every server was tried: try them
+   * again rather than give up). Null when no server can take it now. A pick that replaces the
+   * server a redispatch left is reported to {@code slots} (HAProxy counts it as a redispatch).
+   */
+  public UpstreamTarget acquire(Slots slots, PickContext context) {
     UpstreamTarget t = pinned;
     pinned = null;
+    if (t != null) {
+      if (slots.acquireAgain(t)) {
+        return t;
+      }
+      // It cannot take the retry now: go elsewhere, as a redispatch would.
+      avoidFromNowOn(t);
+    }
+    t = slots.acquire(context, avoiding() ? this : Avoid.NONE);
+    if (t == null && avoiding()) {
+      t = slots.acquire(context, Avoid.NONE);
+    }
+    if (t != null && left != null) {
+      if (left != t) {
+        slots.redispatched(left);
+      }
+      left = null;
+    }
     return t;
-  }
-
-  /**
-   * Whether {@code picked} replaces the server the last redispatch left (HAProxy counts that as a
-   * redispatch on both); clears the record either way.
-   */
-  public UpstreamTarget leftFor(UpstreamTarget picked) {
-    UpstreamTarget l = left;
-    left = null;
-    return l != null && l != picked ? l : null;
   }
 
   /** Never picks {@code t} again for this request (unless every server was tried). */

@@ -89,6 +89,11 @@ public final class UpstreamTarget {
     return options;
   }
 
+  /** Takes one of its connection slots when it is usable and below its maxconn. */
+  public boolean tryAcquire() {
+    return usable() && state.tryAcquire(options.maxconn());
+  }
+
   /** At its maxconn: a balancer skips it (HAProxy queues the request instead). */
   public boolean full() {
     return options.maxconn() > 0 && state.inFlight() >= options.maxconn();

@@ -58,6 +58,7 @@ class HttpModeTest {
             "  use_backend deadfirst if { path_beg /dead }",
             "  use_backend impatient if { path_beg /impatient }",
             "  use_backend empty if { path_beg /empty }",
+            "  use_backend lonely if { path_beg /lonely }",
             "  use_backend web if host_web",
             "frontend other",
             "  bind 127.0.0.1:0",
@@ -89,6 +90,10 @@ class HttpModeTest {
             "  retry-on empty-response",
             "  server reset 127.0.0.1:" + resetting.port(),
             "  server fine 127.0.0.1:" + web.port(),
+            "backend lonely",
+            "  option redispatch",
+            "  retries 2",
+            "  server gone 127.0.0.1:" + Processes.freePort(),
             "backend impatient",
             "  timeout server 200ms",
             "  server s 127.0.0.1:" + sleepy.port());
@@ -163,6 +168,29 @@ class HttpModeTest {
   }
 
   @Test
+  void aRedispatchCountsOnlyWhenItLandsOnAnotherServer() {
+    assertThat(RawHttp.status(get(port, "/lonely", "x"))).isEqualTo(503);
+    String[] srv = row(Cli.send(HaproxyNodes.stats(node), "show stat lonely 4 -1"), "gone");
+    assertThat(srv[15]).as("wretr: the first retry stays on the server").isEqualTo("1");
+    assertThat(srv[16]).as("wredis: the last retry redispatches, but to the same server").isEqualTo("0");
+  }
+
+  @Test
+  void everyTryCountsAConnectOrAReuse() {
+    SocketAddress stats = HaproxyNodes.stats(node);
+    int other = HaproxyNodes.frontend(node, "other").getPort();
+    String[] before = row(Cli.send(stats, "show stat web 4 -1"), "w");
+    for (int i = 0; i < 6; i++) {
+      assertThat(RawHttp.status(get(other, "/page", "x"))).isEqualTo(200);
+    }
+    String[] after = row(Cli.send(stats, "show stat web 4 -1"), "w");
+    long connects = Long.parseLong(after[84]) - Long.parseLong(before[84]);
+    long reuses = Long.parseLong(after[85]) - Long.parseLong(before[85]);
+    assertThat(connects + reuses).isEqualTo(6);
+    assertThat(reuses).as("idle upstream connections are pooled").isGreaterThan(0);
+  }
+
+  @Test
   void anEmptyResponseIsRetriedElsewhere() {
     for (int i = 0; i < 4; i++) {
       assertThat(RawHttp.status(get(port, "/empty", "x"))).isEqualTo(200);
@@ -191,6 +219,8 @@ class HttpModeTest {
     assertThat(Integer.parseInt(be[3])).as("qmax").isGreaterThanOrEqualTo(1);
     String[] s = row(Cli.send(stats, "show stat queued 4 -1"), "s");
     assertThat(s[5]).as("smax never above maxconn").isEqualTo("1");
+    assertThat(Long.parseLong(be[90])).as("qtime_max: the last waited for two others").isGreaterThanOrEqualTo(200);
+    assertThat(Long.parseLong(be[58])).as("qtime").isGreaterThan(0);
   }
 
   @Test

@@ -2,6 +2,10 @@ package dev.fulcrum.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fulcrum.upstream.balance.Avoid;
+import dev.fulcrum.upstream.balance.PickContext;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** HAProxy's stream_choose_redispatch, retry by retry. */
@@ -62,22 +66,71 @@ class RetryPolicyTest {
         new UpstreamTarget.ServerOptions(name, 1, false, 0, 0, 0, false, 0));
   }
 
+  /** Slots over a fixed list: the first not avoided; records what the retries asked. */
+  private static final class FakeSlots implements Retries.Slots {
+    final List<UpstreamTarget> servers;
+    boolean pinnedCanTakeIt = true;
+    final List<String> log = new ArrayList<>();
+
+    FakeSlots(UpstreamTarget... servers) {
+      this.servers = List.of(servers);
+    }
+
+    @Override
+    public UpstreamTarget acquire(PickContext context, Avoid avoid) {
+      for (UpstreamTarget t : servers) {
+        if (!avoid.avoid(t)) {
+          log.add("pick " + t.target());
+          return t;
+        }
+      }
+      log.add("none");
+      return null;
+    }
+
+    @Override
+    public boolean acquireAgain(UpstreamTarget target) {
+      log.add("again " + target.target() + (pinnedCanTakeIt ? "" : " (full)"));
+      return pinnedCanTakeIt;
+    }
+
+    @Override
+    public void redispatched(UpstreamTarget left) {
+      log.add("redispatched from " + left.target());
+    }
+  }
+
   @Test
   void retriesPinOrAvoidAndCount() {
     Retries r = new Retries(policy(2, -1, false));
     UpstreamTarget a = target("a");
     UpstreamTarget b = target("b");
+    FakeSlots slots = new FakeSlots(a, b);
     assertThat(r.remaining()).isTrue();
     assertThat(r.next(a, true, true)).as("first retry stays").isFalse();
-    assertThat(r.takePinned()).isSameAs(a);
-    assertThat(r.takePinned()).isNull();
+    assertThat(r.acquire(slots, PickContext.NONE)).isSameAs(a);
+    assertThat(r.acquire(slots, PickContext.NONE)).as("pinned once only").isSameAs(a);
+    assertThat(slots.log).containsExactly("again a", "pick a");
     assertThat(r.avoid(a)).isFalse();
     assertThat(r.delayMillis(false, true, true)).as("turn-around on the same server").isEqualTo(1000);
     assertThat(r.next(a, true, true)).as("the last retry redispatches").isTrue();
     assertThat(r.avoid(a)).isTrue();
-    assertThat(r.leftFor(b)).isSameAs(a);
-    assertThat(r.leftFor(b)).isNull();
+    slots.log.clear();
+    assertThat(r.acquire(slots, PickContext.NONE)).isSameAs(b);
+    assertThat(r.acquire(slots, PickContext.NONE)).isSameAs(b);
+    assertThat(slots.log).as("one redispatch, counted once").containsExactly("pick b", "redispatched from a", "pick b");
     assertThat(r.remaining()).isFalse();
     assertThat(r.delayMillis(false, true, false)).as("no delay after a timeout").isZero();
+  }
+
+  @Test
+  void aPinnedServerThatCannotTakeTheRetryIsLeftAndEveryServerTriedIsTriedAgain() {
+    Retries r = new Retries(policy(3, 0, false));
+    UpstreamTarget a = target("a");
+    FakeSlots slots = new FakeSlots(a);
+    slots.pinnedCanTakeIt = false;
+    r.next(a, true, false);
+    assertThat(r.acquire(slots, PickContext.NONE)).as("a is avoided, then anyone again").isSameAs(a);
+    assertThat(slots.log).containsExactly("again a (full)", "none", "pick a");
   }
 }

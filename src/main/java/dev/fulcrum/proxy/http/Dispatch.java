@@ -2,6 +2,7 @@ package dev.fulcrum.proxy.http;
 
 import dev.fulcrum.model.Upstream;
 import dev.fulcrum.upstream.BackendQueue;
+import dev.fulcrum.upstream.Retries;
 import dev.fulcrum.upstream.RetryPolicy;
 import dev.fulcrum.upstream.UpstreamTarget;
 import dev.fulcrum.upstream.balance.Avoid;
@@ -17,7 +18,7 @@ import java.net.InetSocketAddress;
  * way (timeouts, retries, headers, error pages, health and counters). A Kong route's service and
  * a haproxy.cfg backend are two kinds; the {@link Exchange} moves the bytes for both.
  */
-public interface Dispatch {
+public interface Dispatch extends Retries.Slots {
   /** An answer of its own instead of proxying (no route, no backend, the stats page), or null. */
   default FullHttpResponse localAnswer(ByteBufAllocator alloc) {
     return null;
@@ -32,15 +33,8 @@ public interface Dispatch {
   boolean balanced();
 
   /** Picks a server and takes a slot on it, skipping {@code avoid}; null when none can take it. */
+  @Override
   UpstreamTarget acquire(PickContext context, Avoid avoid);
-
-  /**
-   * Takes a slot on {@code target} again for a retry pinned to it (HAProxy without redispatch),
-   * or returns null when it cannot take the request now.
-   */
-  default UpstreamTarget acquireAgain(UpstreamTarget target) {
-    return target.usable() && target.state().tryAcquire(target.options().maxconn()) ? target : null;
-  }
 
   /** Gives back the slot {@link #acquire} took. */
   void release(UpstreamTarget target);
@@ -109,11 +103,22 @@ public interface Dispatch {
   /** A try at {@code target} failed; {@code stale} when a reused idle connection had closed. */
   void onFailure(UpstreamTarget target, ProxyFailure failure, boolean stale);
 
-  /** A failed try is retried: on {@code failed} again, or redispatched elsewhere. */
-  default void onRetry(UpstreamTarget failed, boolean redispatch) {}
+  /** A failed try is retried on {@code failed} again (no redispatch). */
+  default void onRetrySameServer(UpstreamTarget failed) {}
+
+  /**
+   * A try reached {@code target} on a new connection after {@code connectMillis} or on a reused
+   * one, having waited {@code queueMillis} in the queue.
+   */
+  default void onConnected(UpstreamTarget target, long queueMillis, long connectMillis, boolean reused) {}
 
   /** The request is over: {@code status} sent (or -1), body bytes each way, time taken. */
   default void onComplete(UpstreamTarget lastTarget, int status, long bytesIn, long bytesOut, long nanos) {}
+
+  /** The status a request gets when {@code failure} ended its last try (Kong's by default). */
+  default int status(ProxyFailure failure) {
+    return failure.status();
+  }
 
   /** An error page in this destination's format. */
   FullHttpResponse error(ByteBufAllocator alloc, int status, boolean gatewayDecision);

@@ -85,7 +85,8 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
   private boolean upgrading;
   private boolean done;
   private boolean queued;
-  private boolean wokenFromQueue;
+  private long queuedSinceNanos;
+  private long queueMillis;
 
   private long lastReadNanos;
   private long blockedSinceNanos;
@@ -176,35 +177,26 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
 
   /** Picks a server (another one after a failure, per the rules) and gets a connection to it. */
   private void nextTry() {
-    boolean woken = wokenFromQueue;
-    wokenFromQueue = false;
     tryStartNanos = System.nanoTime();
     String host;
     int port;
     SocketAddress address;
     if (dispatch.balanced()) {
-      UpstreamTarget t = null;
-      UpstreamTarget pinned = retries.takePinned();
-      if (pinned != null) {
-        t = dispatch.acquireAgain(pinned);
-      }
-      if (t == null) {
-        t = dispatch.acquire(this, retries.avoiding() ? retries : Avoid.NONE);
-      }
-      if (t == null && retries.avoiding()) {
-        // Every server was tried: try them again rather than give up early (Kong does too).
-        t = dispatch.acquire(this, Avoid.NONE);
-      }
+      UpstreamTarget t = retries.acquire(dispatch, this);
       if (t == null) {
         if (dispatch.queueable()) {
-          enqueue(woken);
-        } else if (lastFailure != null) {
-          respondError(lastFailure.status, false);
+          enqueue();
+          return;
+        }
+        leaveQueue();
+        if (lastFailure != null) {
+          respondError(dispatch.status(lastFailure), false);
         } else {
           respondError(503, true);
         }
         return;
       }
+      leaveQueue();
       target = t;
       lastTarget = t;
       poolKey = t.target();
@@ -270,6 +262,10 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
     upstream = ch;
     reusedConnection = reused;
     upstreamReusable = true;
+    if (target != null) {
+      long connectMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - tryStartNanos);
+      dispatch.onConnected(target, queueMillis, connectMillis, reused);
+    }
     upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
     upstreamHandler.attach(this);
     lastReadNanos = System.nanoTime();
@@ -304,16 +300,17 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
    * Every usable server is at its maxconn: wait for a slot (HAProxy's backend queue). A request
    * woken too late (another took the slot) keeps its place at the head.
    */
-  private void enqueue(boolean atHead) {
-    queued = true;
-    if (atHead) {
+  private void enqueue() {
+    if (queued) {
       dispatch.queue().addFirst(this);
-    } else {
-      dispatch.queue().add(this);
-      long t = dispatch.queueTimeoutMillis();
-      if (t > 0) {
-        timer = clientChannel.eventLoop().schedule(this::queueTimeout, t, TimeUnit.MILLISECONDS);
-      }
+      return;
+    }
+    queued = true;
+    queuedSinceNanos = System.nanoTime();
+    dispatch.queue().add(this);
+    long t = dispatch.queueTimeoutMillis();
+    if (t > 0) {
+      timer = clientChannel.eventLoop().schedule(this::queueTimeout, t, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -323,20 +320,21 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
   }
 
   @Override
-  public void wake() {
+  public boolean wake() {
     if (done || !queued) {
-      // Our turn came too late: pass it on.
-      dispatch.queue().wake(1);
-      return;
+      return false;
     }
-    queued = false;
-    wokenFromQueue = true;
     nextTry();
-    if (!queued) {
+    return true;
+  }
+
+  /** Out of the queue (served, or given up): its timer goes, the time it waited is kept. */
+  private void leaveQueue() {
+    if (queued) {
+      queued = false;
+      dispatch.queue().remove(this);
       cancelTimer();
-      if (upstream != null) {
-        armTimer(dispatch.readTimeoutMillis());
-      }
+      queueMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queuedSinceNanos);
     }
   }
 
@@ -597,8 +595,8 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
         }
       } else {
         redispatch = retries.next(failed, failedRunning, severalActive);
-        if (failed != null) {
-          dispatch.onRetry(failed, redispatch);
+        if (failed != null && !redispatch) {
+          dispatch.onRetrySameServer(failed);
         }
       }
       requestSent = false;
@@ -618,7 +616,7 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
     if (!requestComplete) {
       closeClientAfter = true;
     }
-    respondError(failure.status, false);
+    respondError(dispatch.status(failure), false);
   }
 
   /** Which failures the policy retries (HAProxy's retry-on keywords). */
@@ -714,13 +712,6 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
 
   void onClientClosed() {
     abort();
-  }
-
-  private void leaveQueue() {
-    if (queued) {
-      queued = false;
-      dispatch.queue().remove(this);
-    }
   }
 
   private void releasePending() {

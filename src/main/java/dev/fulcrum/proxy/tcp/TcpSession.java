@@ -53,7 +53,6 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
   private Channel client;
   private InetSocketAddress clientAddress;
   private InetSocketAddress localAddress;
-  private boolean awaitingProxyHeader;
 
   private Backend backend;
   private UpstreamTarget target;
@@ -76,6 +75,10 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
   private ScheduledFuture<?> timer;
   private boolean queued;
   private long queuedSinceNanos;
+  private long queueMillis;
+  /** Bytes read since the last read-complete, counted then (one update per batch, not per read). */
+  private long unreportedIn;
+  private long unreportedOut;
   private boolean finished;
 
   TcpSession(TcpProxy proxy, TcpFrontend frontend) {
@@ -93,7 +96,6 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     frontend.counters().opened();
     armTimer();
     if (frontend.acceptProxy()) {
-      awaitingProxyHeader = true;
       ctx.pipeline().addBefore(ctx.name(), "proxy-protocol", new HAProxyMessageDecoder());
       return;
     }
@@ -113,7 +115,6 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
       if (dst != null) {
         localAddress = dst;
       }
-      awaitingProxyHeader = false;
       route();
       return;
     }
@@ -122,12 +123,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
       buf.release();
       return;
     }
-    lastActivityNanos = System.nanoTime();
     int n = buf.readableBytes();
-    frontend.counters().bytesIn.add(n);
-    if (backend != null) {
-      backend.counters().bytesIn.add(n);
-    }
+    unreportedIn += n;
     if (!connected) {
       if (pending == null) {
         pending = new ArrayDeque<>(2);
@@ -140,13 +137,17 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
       }
       return;
     }
-    target.state().counters().bytesIn.add(n);
     toServer(buf);
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (!connected || finished) {
+    if (finished) {
+      return;
+    }
+    lastActivityNanos = System.nanoTime();
+    reportIn();
+    if (!connected) {
       return;
     }
     server.flush();
@@ -169,7 +170,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
       clientEof = true;
-      if (awaitingProxyHeader) {
+      if (backend == null) {
+        // Closed before its PROXY header.
         close();
       } else if (serverEof) {
         // Both sides are done: closing says it all, no half-close needed.
@@ -218,9 +220,12 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     connectNext();
   }
 
-  /** Picks a server (another one after a failure) and connects, or queues, or gives up. */
+  /**
+   * Gets a server for the next try (another one after a failure, or the same one by the retry
+   * rules) and connects; waits in the backend queue when every usable server is full.
+   */
   private void connectNext() {
-    UpstreamTarget t = pick();
+    UpstreamTarget t = retries.acquire(backend, this);
     if (t == null) {
       if (backend.anyUsable()) {
         enqueue();
@@ -229,22 +234,11 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
       }
       return;
     }
-    UpstreamTarget left = retries.leftFor(t);
-    if (left != null) {
-      left.state().counters().redispatches.increment();
-      backend.counters().redispatches.increment();
+    if (queued) {
+      leaveQueue();
+      armTimer();
     }
     connectTo(t);
-  }
-
-  /** A server with a free slot, avoiding the ones that failed this session if another is usable. */
-  private UpstreamTarget pick() {
-    UpstreamTarget t = backend.acquire(this, retries.avoiding() ? retries : Avoid.NONE);
-    if (t == null && retries.avoiding()) {
-      // Everyone was tried: anyone usable again rather than nobody (HAProxy does not avoid at all).
-      t = backend.acquire(this, Avoid.NONE);
-    }
-    return t;
   }
 
   private void connectTo(UpstreamTarget t) {
@@ -269,11 +263,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
       return;
     }
     long now = System.nanoTime();
-    backend.counters().connects.increment();
-    target.state().counters().connects.increment();
-    long ctime = TimeUnit.NANOSECONDS.toMillis(now - connectStartNanos);
-    backend.counters().connectTime.add(ctime);
-    target.state().counters().connectTime.add(ctime);
+    backend.connected(target, queueMillis, TimeUnit.NANOSECONDS.toMillis(now - connectStartNanos), false);
     connected = true;
     lastActivityNanos = now;
     int sendProxy = target.options().sendProxy();
@@ -331,47 +321,37 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     boolean severalActive = backend.severalActive();
     boolean redispatch = retries.next(failed, failedRunning, severalActive);
     long delay = retries.delayMillis(redispatch, severalActive, connectFailure && !timeout);
-    Runnable next;
-    if (redispatch) {
-      next = this::connectNext;
-    } else {
-      failed.state().counters().retries.increment();
-      backend.counters().retries.increment();
-      next = this::retrySame;
+    if (!redispatch) {
+      backend.retried(failed);
     }
     if (delay > 0) {
       client.eventLoop().schedule(() -> {
         if (!finished) {
-          next.run();
+          connectNext();
         }
       }, delay, TimeUnit.MILLISECONDS);
     } else {
-      next.run();
+      connectNext();
     }
-  }
-
-  /** The pinned retry: the same server if it can take the session now, else another one. */
-  private void retrySame() {
-    UpstreamTarget t = retries.takePinned();
-    if (t != null && t.usable() && t.state().tryAcquire(t.options().maxconn())) {
-      connectTo(t);
-      return;
-    }
-    if (t != null) {
-      retries.avoidFromNowOn(t);
-    }
-    connectNext();
   }
 
   /** No server is usable: HAProxy closes a TCP client at once, without a byte. */
   private void noServer() {
+    if (queued) {
+      leaveQueue();
+    }
     backend.counters().connectErrors.increment();
     close();
   }
 
   // ------------------------------------------------------------------- queue
 
+  /** Waits for a slot; a session woken too late goes back to the head of the line. */
   private void enqueue() {
+    if (queued) {
+      backend.state().queue().addFirst(this);
+      return;
+    }
     queued = true;
     queuedSinceNanos = System.nanoTime();
     backend.state().queue().add(this);
@@ -388,32 +368,18 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
   }
 
   @Override
-  public void wake() {
-    if (finished) {
-      // Our turn came too late: pass it on.
-      backend.state().queue().wake(1);
-      return;
+  public boolean wake() {
+    if (finished || !queued) {
+      return false;
     }
-    UpstreamTarget t = pick();
-    if (t == null) {
-      if (backend.anyUsable()) {
-        backend.state().queue().addFirst(this);
-      } else {
-        leaveQueue();
-        noServer();
-      }
-      return;
-    }
-    leaveQueue();
-    armTimer();
-    connectTo(t);
+    connectNext();
+    return true;
   }
 
   private void leaveQueue() {
     queued = false;
     cancelTimer();
-    long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queuedSinceNanos);
-    backend.counters().queueTime.add(waited);
+    queueMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queuedSinceNanos);
   }
 
   private void queueTimeout() {
@@ -458,11 +424,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
         serverSpoke = true;
         dropReplay();
       }
-      lastActivityNanos = System.nanoTime();
-      int n = buf.readableBytes();
-      frontend.counters().bytesOut.add(n);
-      backend.counters().bytesOut.add(n);
-      target.state().counters().bytesOut.add(n);
+      unreportedOut += buf.readableBytes();
       client.write(buf, client.voidPromise());
     }
 
@@ -471,6 +433,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
       if (finished) {
         return;
       }
+      lastActivityNanos = System.nanoTime();
+      reportOut();
       client.flush();
       if (!client.isWritable()) {
         serverBlocked = true;
@@ -531,6 +495,32 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     }
   }
 
+  private void reportIn() {
+    long n = unreportedIn;
+    if (n == 0) {
+      return;
+    }
+    unreportedIn = 0;
+    frontend.counters().bytesIn.add(n);
+    if (backend != null) {
+      backend.counters().bytesIn.add(n);
+    }
+    if (connected) {
+      target.state().counters().bytesIn.add(n);
+    }
+  }
+
+  private void reportOut() {
+    long n = unreportedOut;
+    if (n == 0) {
+      return;
+    }
+    unreportedOut = 0;
+    frontend.counters().bytesOut.add(n);
+    backend.counters().bytesOut.add(n);
+    target.state().counters().bytesOut.add(n);
+  }
+
   private void abortCount(boolean byClient) {
     if (backend == null) {
       return;
@@ -585,6 +575,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     if (finished) {
       return;
     }
+    reportIn();
+    reportOut();
     finished = true;
     cancelTimer();
     if (queued) {

@@ -237,12 +237,17 @@ class TcpProxyTest {
       try (Socket second = connect(node)) {
         await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(row(Cli.send(stats, "show stat fe 2 -1"), "BACKEND")[2]));
         assertThat(echo.accepted()).isEqualTo(1);
+        Thread.sleep(300);
         first.close();
         assertThat(line(second.getInputStream())).isEqualTo("hi");
         assertThat(echo.accepted()).isEqualTo(2);
       }
     }
-    assertThat(row(Cli.send(stats, "show stat fe 2 -1"), "BACKEND")[3]).as("qmax").isEqualTo("1");
+    String[] be = row(Cli.send(stats, "show stat fe 2 -1"), "BACKEND");
+    assertThat(be[3]).as("qmax").isEqualTo("1");
+    assertThat(be[84]).as("connect").isEqualTo("2");
+    assertThat(Long.parseLong(be[90])).as("qtime_max").isGreaterThanOrEqualTo(300);
+    assertThat(Long.parseLong(be[58])).as("qtime: the mean of 0 and the wait").isBetween(100L, Long.parseLong(be[90]));
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Sits on a listening channel and admits accepted connections only while their
@@ -15,10 +16,14 @@ import java.util.ArrayDeque;
 public final class AcceptGate extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Channel> parked = new ArrayDeque<>();
   private final Runnable waiter = this::slotFreed;
+  private final AtomicBoolean admitScheduled = new AtomicBoolean();
   private volatile ConnectionLimit limit;
-  /** Connections parked or accepting paused: only then does a freed slot concern this gate. */
+  /**
+   * Connections are parked and accepting paused; only then is the gate subscribed to its limit,
+   * so a connection closing under a limit with no one waiting costs nothing more.
+   */
   private volatile boolean waiting;
-  private ChannelHandlerContext ctx;
+  private volatile ChannelHandlerContext ctx;
 
   public AcceptGate(ConnectionLimit limit) {
     this.limit = limit;
@@ -26,24 +31,32 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
 
   /** Connections accepted from now on count against {@code next}. */
   public void limit(ConnectionLimit next) {
-    ConnectionLimit old = limit;
-    limit = next;
-    if (ctx != null) {
-      old.unsubscribe(waiter);
-      next.subscribe(waiter);
-      slotFreed();
+    ChannelHandlerContext c = ctx;
+    if (c == null) {
+      limit = next;
+      return;
     }
+    c.executor().execute(() -> {
+      if (waiting) {
+        limit.unsubscribe(waiter);
+        next.subscribe(waiter);
+      }
+      limit = next;
+      admitParked();
+    });
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    limit.subscribe(waiter);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    limit.unsubscribe(waiter);
+    if (waiting) {
+      waiting = false;
+      limit.unsubscribe(waiter);
+    }
     Channel c;
     while ((c = parked.poll()) != null) {
       c.unsafe().closeForcibly();
@@ -59,8 +72,13 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
       return;
     }
     parked.add(child);
-    waiting = true;
-    ctx.channel().config().setAutoRead(false);
+    if (!waiting) {
+      waiting = true;
+      ctx.channel().config().setAutoRead(false);
+      limit.subscribe(waiter);
+      // A slot may have freed between the refused admission and the subscription.
+      slotFreed();
+    }
   }
 
   private boolean admit(Channel child) {
@@ -72,25 +90,29 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
     return true;
   }
 
+  /** A slot may have freed up (any thread): admit on the listener's event loop, once at a time. */
   private void slotFreed() {
     ChannelHandlerContext c = ctx;
-    if (c == null || !waiting) {
-      return;
+    if (c != null && waiting && admitScheduled.compareAndSet(false, true)) {
+      c.executor().execute(() -> {
+        admitScheduled.set(false);
+        admitParked();
+      });
     }
-    c.executor().execute(() -> {
-      while (!parked.isEmpty() && limit.tryOpen()) {
-        Channel child = parked.poll();
-        ConnectionLimit l = limit;
-        child.closeFuture().addListener(f -> l.closed());
-        c.fireChannelRead(child);
+  }
+
+  private void admitParked() {
+    ChannelHandlerContext c = ctx;
+    while (!parked.isEmpty() && admit(parked.peek())) {
+      c.fireChannelRead(parked.poll());
+    }
+    if (parked.isEmpty() && waiting) {
+      // Accept again; a connection finding the limit still full (a parent's) parks once more.
+      waiting = false;
+      limit.unsubscribe(waiter);
+      if (c.channel().isOpen()) {
+        c.channel().config().setAutoRead(true);
       }
-      if (parked.isEmpty() && waiting) {
-        // Accept again; a connection finding the limit still full (a parent's) parks once more.
-        waiting = false;
-        if (c.channel().isOpen()) {
-          c.channel().config().setAutoRead(true);
-        }
-      }
-    });
+    }
   }
 }

@@ -8,7 +8,7 @@ import dev.fulcrum.model.EntityType;
 import dev.fulcrum.model.Json;
 import dev.fulcrum.proxy.http.InFlight;
 import dev.fulcrum.runtime.SnapshotHolder;
-import dev.fulcrum.server.Version;
+import dev.fulcrum.conf.Version;
 import dev.fulcrum.store.Dao;
 import dev.fulcrum.store.DaoException;
 import dev.fulcrum.store.StoreException;

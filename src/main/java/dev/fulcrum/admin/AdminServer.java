@@ -1,7 +1,7 @@
 package dev.fulcrum.admin;
 
 import dev.fulcrum.model.Json;
-import dev.fulcrum.server.Version;
+import dev.fulcrum.conf.Version;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -1,6 +1,6 @@
 package dev.fulcrum.cli;
 
-import dev.fulcrum.server.Version;
+import dev.fulcrum.conf.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,10 +1,10 @@
 package dev.fulcrum.haproxy;
 
 import dev.fulcrum.haproxy.HaproxyConfig.Bind;
-import dev.fulcrum.proxy.ConnectionLimit;
+import dev.fulcrum.net.ConnectionLimit;
 import dev.fulcrum.proxy.tcp.TcpFrontend;
 import dev.fulcrum.upstream.Backend;
-import dev.fulcrum.upstream.Counters;
+import dev.fulcrum.metrics.Counters;
 import java.net.InetSocketAddress;
 import java.util.List;
 

@@ -2,6 +2,7 @@ package dev.fulcrum.haproxy;
 
 import dev.fulcrum.haproxy.CfgReader.Line;
 import java.util.concurrent.TimeUnit;
+import dev.fulcrum.conf.HaproxyTime;
 
 /** Reading values off haproxy.cfg lines: arguments, numbers, times, addresses; errors name file and line. */
 final class CfgValues {

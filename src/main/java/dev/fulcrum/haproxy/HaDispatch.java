@@ -5,7 +5,7 @@ import dev.fulcrum.proxy.http.ProxyFailure;
 import dev.fulcrum.proxy.http.RequestInfo;
 import dev.fulcrum.upstream.Backend;
 import dev.fulcrum.upstream.BackendQueue;
-import dev.fulcrum.upstream.Counters;
+import dev.fulcrum.metrics.Counters;
 import dev.fulcrum.upstream.RetryPolicy;
 import dev.fulcrum.upstream.UpstreamTarget;
 import dev.fulcrum.upstream.balance.Avoid;

@@ -1,8 +1,8 @@
 package dev.fulcrum.haproxy;
 
 import dev.fulcrum.haproxy.HaproxyConfig.Proxy;
-import dev.fulcrum.proxy.ConnectionLimit;
-import dev.fulcrum.upstream.Counters;
+import dev.fulcrum.net.ConnectionLimit;
+import dev.fulcrum.metrics.Counters;
 import java.util.List;
 import java.util.function.Predicate;
 

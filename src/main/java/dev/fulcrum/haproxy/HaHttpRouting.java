@@ -5,7 +5,7 @@ import dev.fulcrum.proxy.http.HttpRouting;
 import dev.fulcrum.proxy.http.LocalAnswer;
 import dev.fulcrum.proxy.http.RequestInfo;
 import dev.fulcrum.runtimeapi.RuntimeModel;
-import dev.fulcrum.upstream.Counters;
+import dev.fulcrum.metrics.Counters;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpRequest;

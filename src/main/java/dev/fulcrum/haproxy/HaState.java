@@ -1,9 +1,9 @@
 package dev.fulcrum.haproxy;
 
 import dev.fulcrum.haproxy.HaproxyConfig.Server;
-import dev.fulcrum.proxy.ConnectionLimit;
+import dev.fulcrum.net.ConnectionLimit;
 import dev.fulcrum.upstream.BackendState;
-import dev.fulcrum.upstream.Counters;
+import dev.fulcrum.metrics.Counters;
 import dev.fulcrum.upstream.TargetStates;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -2,12 +2,12 @@ package dev.fulcrum.haproxy;
 
 import dev.fulcrum.conf.ListenAddress;
 import dev.fulcrum.haproxy.HaproxyConfig.StatsSocket;
-import dev.fulcrum.proxy.AcceptGate;
+import dev.fulcrum.net.AcceptGate;
 import dev.fulcrum.proxy.tcp.TcpProxy;
 import dev.fulcrum.runtimeapi.CliServer;
 import dev.fulcrum.runtimeapi.RuntimeModel;
 import dev.fulcrum.runtimeapi.RuntimeModel.ProxyView;
-import dev.fulcrum.server.Listeners;
+import dev.fulcrum.net.Listeners;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;

@@ -1,6 +1,6 @@
 package dev.fulcrum.haproxy;
 
-import dev.fulcrum.proxy.ConnectionLimit;
+import dev.fulcrum.net.ConnectionLimit;
 import dev.fulcrum.runtimeapi.RuntimeModel;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -2,7 +2,7 @@ package dev.fulcrum.haproxy;
 
 import dev.fulcrum.runtimeapi.RuntimeModel;
 import dev.fulcrum.runtimeapi.StatCsv;
-import dev.fulcrum.server.Version;
+import dev.fulcrum.conf.Version;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;

@@ -1,8 +1,8 @@
 package dev.fulcrum.runtimeapi;
 
-import dev.fulcrum.proxy.AcceptGate;
-import dev.fulcrum.proxy.ConnectionLimit;
-import dev.fulcrum.server.Transport;
+import dev.fulcrum.net.AcceptGate;
+import dev.fulcrum.net.ConnectionLimit;
+import dev.fulcrum.net.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

@@ -1,11 +1,11 @@
 package dev.fulcrum.runtimeapi;
 
-import dev.fulcrum.haproxy.HaproxyTime;
-import dev.fulcrum.proxy.ConnectionLimit;
+import dev.fulcrum.conf.HaproxyTime;
+import dev.fulcrum.net.ConnectionLimit;
 import dev.fulcrum.runtimeapi.RuntimeModel.Change;
 import dev.fulcrum.runtimeapi.RuntimeModel.ProxyView;
 import dev.fulcrum.runtimeapi.RuntimeModel.ServerView;
-import dev.fulcrum.server.Version;
+import dev.fulcrum.conf.Version;
 import dev.fulcrum.upstream.TargetState;
 import java.util.ArrayList;
 import java.util.Arrays;

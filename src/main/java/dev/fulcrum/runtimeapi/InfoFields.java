@@ -2,8 +2,8 @@ package dev.fulcrum.runtimeapi;
 
 import dev.fulcrum.runtimeapi.RuntimeModel.ProcessView;
 import dev.fulcrum.runtimeapi.RuntimeModel.ProxyView;
-import dev.fulcrum.server.Version;
-import dev.fulcrum.upstream.Counters;
+import dev.fulcrum.conf.Version;
+import dev.fulcrum.metrics.Counters;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;

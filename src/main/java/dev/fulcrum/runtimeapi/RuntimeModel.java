@@ -1,8 +1,8 @@
 package dev.fulcrum.runtimeapi;
 
-import dev.fulcrum.proxy.ConnectionLimit;
+import dev.fulcrum.net.ConnectionLimit;
 import dev.fulcrum.upstream.Backend;
-import dev.fulcrum.upstream.Counters;
+import dev.fulcrum.metrics.Counters;
 import dev.fulcrum.upstream.UpstreamTarget;
 import java.util.List;
 

@@ -4,7 +4,7 @@ import dev.fulcrum.runtimeapi.RuntimeModel.BackendView;
 import dev.fulcrum.runtimeapi.RuntimeModel.ProxyView;
 import dev.fulcrum.runtimeapi.RuntimeModel.ServerView;
 import dev.fulcrum.upstream.Backend;
-import dev.fulcrum.upstream.Counters;
+import dev.fulcrum.metrics.Counters;
 import dev.fulcrum.upstream.TargetState;
 import dev.fulcrum.upstream.UpstreamTarget;
 import java.net.InetSocketAddress;

@@ -3,7 +3,7 @@ package dev.fulcrum.server;
 import dev.fulcrum.proxy.tcp.TcpFrontend;
 import dev.fulcrum.runtime.SnapshotHolder;
 import dev.fulcrum.upstream.Backend;
-import dev.fulcrum.upstream.Counters;
+import dev.fulcrum.metrics.Counters;
 import java.net.InetSocketAddress;
 
 /**

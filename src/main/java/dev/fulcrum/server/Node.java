@@ -34,6 +34,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.fulcrum.conf.Version;
+import dev.fulcrum.net.Listeners;
+import dev.fulcrum.net.Transport;
 
 /**
  * A running Fulcrum node: the Kong side (store, change feed, proxy and Admin API listeners) and,

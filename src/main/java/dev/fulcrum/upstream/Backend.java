@@ -4,6 +4,7 @@ import dev.fulcrum.upstream.balance.Avoid;
 import dev.fulcrum.upstream.balance.Balancer;
 import dev.fulcrum.upstream.balance.PickContext;
 import java.util.List;
+import dev.fulcrum.metrics.Counters;
 
 /**
  * Servers behind one balancer, with the rules for reaching them: retries and redispatch, timeouts

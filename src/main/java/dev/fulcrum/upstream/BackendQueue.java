@@ -2,6 +2,7 @@ package dev.fulcrum.upstream;
 
 import io.netty.channel.EventLoop;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import dev.fulcrum.metrics.Counters;
 
 /**
  * Sessions waiting for a server slot when every usable server is at its maxconn (HAProxy's

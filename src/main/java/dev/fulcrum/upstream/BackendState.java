@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.fulcrum.metrics.Counters;
 
 /**
  * What a node knows about one backend over time: its counters, its queue, when it last went down

@@ -3,6 +3,7 @@ package dev.fulcrum.upstream;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.fulcrum.metrics.Counters;
 
 /**
  * What a node knows about one target over time: its health, administrative flags, requests in

@@ -1,6 +1,6 @@
 package dev.fulcrum.proxy.http;
 
-import dev.fulcrum.server.Version;
+import dev.fulcrum.conf.Version;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;

@@ -1,6 +1,6 @@
 package dev.fulcrum.proxy.http;
 
-import dev.fulcrum.server.Version;
+import dev.fulcrum.conf.Version;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;

@@ -1,7 +1,7 @@
 package dev.fulcrum.proxy.tcp;
 
 import dev.fulcrum.upstream.Backend;
-import dev.fulcrum.upstream.Counters;
+import dev.fulcrum.metrics.Counters;
 import java.net.InetSocketAddress;
 
 /** What a TCP listener serves: where its sessions go, and the limits and counters that apply. */

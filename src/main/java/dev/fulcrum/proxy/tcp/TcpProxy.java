@@ -1,7 +1,6 @@
 package dev.fulcrum.proxy.tcp;
 
-import dev.fulcrum.server.Transport;
-import dev.fulcrum.upstream.pool.UpstreamConnections;
+import dev.fulcrum.net.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -16,6 +15,7 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.function.Supplier;
+import dev.fulcrum.net.Listeners;
 
 /**
  * The L4 proxy: each accepted connection becomes a {@link TcpSession} that picks a server, connects
@@ -42,7 +42,7 @@ public final class TcpProxy {
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, UpstreamConnections.WATER_MARK);
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listeners.WATER_MARK);
   }
 
   /** Pipeline of an accepted client connection of {@code frontend}. */

@@ -1,7 +1,7 @@
 package dev.fulcrum.upstream.health;
 
 import dev.fulcrum.model.Healthchecks;
-import dev.fulcrum.server.Transport;
+import dev.fulcrum.net.Transport;
 import dev.fulcrum.upstream.TargetState;
 import dev.fulcrum.upstream.UpstreamCluster;
 import dev.fulcrum.upstream.UpstreamTarget;

@@ -1,6 +1,6 @@
 package dev.fulcrum.upstream.health;
 
-import dev.fulcrum.server.Transport;
+import dev.fulcrum.net.Transport;
 import dev.fulcrum.upstream.TargetState;
 import dev.fulcrum.upstream.UpstreamTarget;
 import io.netty.bootstrap.Bootstrap;

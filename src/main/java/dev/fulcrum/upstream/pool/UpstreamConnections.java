@@ -1,6 +1,7 @@
 package dev.fulcrum.upstream.pool;
 
-import dev.fulcrum.server.Transport;
+import dev.fulcrum.net.Listeners;
+import dev.fulcrum.net.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -8,7 +9,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.resolver.AddressResolver;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
@@ -29,8 +29,6 @@ import java.util.concurrent.TimeUnit;
  * timeout are closed; a pool keeps at most {@code poolSize} idle connections per key.
  */
 public final class UpstreamConnections implements AutoCloseable {
-  public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
-
   private final ChannelHandler initializer;
   private final int poolSize;
   private final long idleTimeoutNanos;
@@ -91,7 +89,7 @@ public final class UpstreamConnections implements AutoCloseable {
               .option(ChannelOption.SO_KEEPALIVE, true)
               .option(ChannelOption.AUTO_READ, false)
               .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-              .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+              .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listeners.WATER_MARK)
               .handler(initializer);
       resolver = resolvers.getResolver(l);
       if (idleTimeoutNanos > 0) {

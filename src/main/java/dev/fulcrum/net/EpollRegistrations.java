@@ -1,4 +1,4 @@
-package dev.fulcrum.server;
+package dev.fulcrum.net;
 
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;

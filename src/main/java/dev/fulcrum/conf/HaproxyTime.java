@@ -1,4 +1,4 @@
-package dev.fulcrum.haproxy;
+package dev.fulcrum.conf;
 
 import java.util.concurrent.TimeUnit;
 

@@ -1,4 +1,4 @@
-package dev.fulcrum.server;
+package dev.fulcrum.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

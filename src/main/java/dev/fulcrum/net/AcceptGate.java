@@ -1,4 +1,4 @@
-package dev.fulcrum.proxy;
+package dev.fulcrum.net;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

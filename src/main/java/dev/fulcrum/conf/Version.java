@@ -1,4 +1,4 @@
-package dev.fulcrum.server;
+package dev.fulcrum.conf;
 
 /** The running version, from the jar manifest when there is one. */
 public final class Version {

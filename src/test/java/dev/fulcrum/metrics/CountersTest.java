@@ -1,4 +1,4 @@
-package dev.fulcrum.upstream;
+package dev.fulcrum.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,17 +1,23 @@
-package dev.fulcrum.server;
+package dev.fulcrum.net;
 
-import dev.fulcrum.upstream.pool.UpstreamConnections;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import java.net.InetSocketAddress;
 
 /** Opens listening sockets the way every proxy listener of a node wants them. */
 public final class Listeners {
+  /**
+   * Write buffer limits of every proxied connection: above the high mark a channel is unwritable
+   * and its peer stops reading until it drains below the low mark.
+   */
+  public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
+
   private Listeners() {}
 
   /**
@@ -38,7 +44,7 @@ public final class Listeners {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.AUTO_READ, autoRead)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, UpstreamConnections.WATER_MARK)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
             .childHandler(childHandler);
     if (gate != null) {
       b.handler(gate);

@@ -1,4 +1,4 @@
-package dev.fulcrum.upstream;
+package dev.fulcrum.metrics;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;

@@ -1,4 +1,4 @@
-package dev.fulcrum.proxy;
+package dev.fulcrum.net;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

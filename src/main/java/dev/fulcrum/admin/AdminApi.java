@@ -6,7 +6,7 @@ import dev.fulcrum.conf.NodeSettings;
 import dev.fulcrum.model.Entities;
 import dev.fulcrum.model.EntityType;
 import dev.fulcrum.model.Json;
-import dev.fulcrum.proxy.http.InFlight;
+import dev.fulcrum.metrics.Traffic;
 import dev.fulcrum.runtime.SnapshotHolder;
 import dev.fulcrum.conf.Version;
 import dev.fulcrum.store.Dao;
@@ -17,33 +17,31 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Kong-compatible Admin API: the endpoint table and what every request goes through (405,
  * OPTIONS, HEAD, error mapping). Handlers run on the admin worker thread, never on an event loop;
- * a write returns once this node serves the change.
+ * a write is answered once this node serves the change, without the worker waiting for it.
  */
 public final class AdminApi {
   private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
-  private static final long APPLY_WAIT_SECONDS = 10;
 
   private final Dao dao;
   private final SnapshotHolder snapshots;
   private final NodeSettings settings;
-  private final InFlight inFlight;
+  private final Traffic traffic;
   private final EntityEndpoints entities;
   private final HealthEndpoints health;
   private final Paths paths = new Paths();
 
-  public AdminApi(Dao dao, SnapshotHolder snapshots, NodeSettings settings, InFlight inFlight) {
+  public AdminApi(Dao dao, SnapshotHolder snapshots, NodeSettings settings, Traffic traffic) {
     this.dao = dao;
     this.snapshots = snapshots;
     this.settings = settings;
-    this.inFlight = inFlight;
-    this.entities = new EntityEndpoints(dao, this::awaitApplied);
+    this.traffic = traffic;
+    this.entities = new EntityEndpoints(dao, dao.store()::committedVersion);
     this.health = new HealthEndpoints(dao, snapshots);
     register();
   }
@@ -52,16 +50,9 @@ public final class AdminApi {
     return paths;
   }
 
-  /** Blocks until the snapshot includes every change committed so far (bounded). */
-  private void awaitApplied() {
-    long version = dao.store().lastEventId();
-    try {
-      if (!snapshots.awaitVersion(version, APPLY_WAIT_SECONDS, TimeUnit.SECONDS)) {
-        LOG.warn("change {} not applied within {} s; answering anyway", version, APPLY_WAIT_SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  /** Where writes wait for their change to be served before they are answered. */
+  SnapshotHolder snapshots() {
+    return snapshots;
   }
 
   private void register() {
@@ -130,8 +121,7 @@ public final class AdminApi {
       ObjectNode link = Json.object();
       link.set(field, Json.object().put("id", Json.text(created.body, "id")));
       dao.update(child, Json.text(c, "id"), link);
-      awaitApplied();
-      return AdminResponse.json(200, created.body);
+      return AdminResponse.json(200, created.body).afterApplied(dao.store().committedVersion());
     });
   }
 
@@ -193,13 +183,13 @@ public final class AdminApi {
         .put("http_allocated_gc", String.format("%.2f MiB", (rt.totalMemory() - rt.freeMemory()) / 1048576.0));
     memory.putObject("lua_shared_dicts");
     ObjectNode server = o.putObject("server");
-    server.put("connections_accepted", inFlight.accepted());
-    server.put("connections_active", inFlight.connections());
-    server.put("connections_handled", inFlight.accepted());
+    server.put("connections_accepted", traffic.accepted());
+    server.put("connections_active", traffic.connections());
+    server.put("connections_handled", traffic.accepted());
     server.put("connections_reading", 0);
-    server.put("connections_writing", inFlight.requests());
-    server.put("connections_waiting", Math.max(0, inFlight.connections() - inFlight.requests()));
-    server.put("total_requests", inFlight.totalRequests());
+    server.put("connections_writing", traffic.requests());
+    server.put("connections_waiting", Math.max(0, traffic.connections() - traffic.requests()));
+    server.put("total_requests", traffic.totalRequests());
     o.putObject("database").put("reachable", dao.store().reachable());
     o.put("uptime_seconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
     return o;

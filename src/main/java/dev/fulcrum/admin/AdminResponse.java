@@ -11,6 +11,8 @@ final class AdminResponse {
   final JsonNode body;
   final String rawBody;
   final Map<String, String> headers = new LinkedHashMap<>();
+  /** A write's change event: the answer goes out once this node serves it; 0 for none. */
+  long appliedVersion;
 
   private AdminResponse(int status, JsonNode body, String rawBody) {
     this.status = status;
@@ -37,6 +39,12 @@ final class AdminResponse {
 
   static AdminResponse notFound() {
     return message(404, "Not found");
+  }
+
+  /** Answers once the node's configuration includes change event {@code version}. */
+  AdminResponse afterApplied(long version) {
+    appliedVersion = version;
+    return this;
   }
 
   AdminResponse header(String name, String value) {

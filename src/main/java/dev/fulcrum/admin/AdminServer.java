@@ -24,13 +24,22 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Netty front of the Admin API: reads whole requests (bodies up to 10 MiB, as Kong's admin
- * client_body_buffer_size) and runs them on the admin worker, off the event loop.
+ * client_body_buffer_size) and runs them on the admin worker, off the event loop. A write's answer
+ * goes out when the node serves the change (the worker moves on meanwhile), or after a bounded
+ * wait should that never happen.
  */
 public final class AdminServer {
   private static final int MAX_BODY = 10 * 1024 * 1024;
+  private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+  private static final long APPLY_WAIT_SECONDS = 10;
 
   private AdminServer() {}
 
@@ -74,11 +83,33 @@ public final class AdminServer {
         worker.execute(
             () -> {
               AdminResponse response = api.handle(request);
-              ctx.executor().execute(() -> write(ctx, response, keepAlive, head, origin, start));
+              Runnable answer = () -> write(ctx, response, keepAlive, head, origin, start);
+              if (response.appliedVersion <= 0) {
+                ctx.executor().execute(answer);
+              } else {
+                answerWhenApplied(ctx, response.appliedVersion, answer);
+              }
             });
       } catch (RejectedExecutionException e) {
         write(ctx, AdminResponse.message(503, "shutting down"), false, head, origin, start);
       }
+    }
+
+    /** Answers once the snapshot includes {@code version}, or after a bounded wait. */
+    private void answerWhenApplied(ChannelHandlerContext ctx, long version, Runnable answer) {
+      AtomicBoolean once = new AtomicBoolean();
+      ScheduledFuture<?> timeout = ctx.executor().schedule(() -> {
+        if (once.compareAndSet(false, true)) {
+          LOG.warn("change {} not applied within {} s; answering anyway", version, APPLY_WAIT_SECONDS);
+          answer.run();
+        }
+      }, APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
+      api.snapshots().whenApplied(version, () -> ctx.executor().execute(() -> {
+        if (once.compareAndSet(false, true)) {
+          timeout.cancel(false);
+          answer.run();
+        }
+      }));
     }
 
     private static void write(

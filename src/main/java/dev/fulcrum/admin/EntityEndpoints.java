@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -34,12 +35,12 @@ final class EntityEndpoints {
   }
 
   private final Dao dao;
-  private final Runnable awaitApplied;
+  private final LongSupplier written;
 
-  /** @param awaitApplied blocks until the node serves the latest write */
-  EntityEndpoints(Dao dao, Runnable awaitApplied) {
+  /** @param written the change event of the last write committed (its answer waits for it) */
+  EntityEndpoints(Dao dao, LongSupplier written) {
     this.dao = dao;
-    this.awaitApplied = awaitApplied;
+    this.written = written;
   }
 
   // ------------------------------------------------------------------ reads
@@ -144,8 +145,7 @@ final class EntityEndpoints {
       args.set(parent.field(), Json.object().put("id", parent.id()));
     }
     ObjectNode created = dao.insert(type, args);
-    awaitApplied.run();
-    return AdminResponse.json(201, created);
+    return AdminResponse.json(201, created).afterApplied(written.getAsLong());
   }
 
   AdminResponse patch(AdminRequest req, EntityType type, String key, Parent parent) {
@@ -163,8 +163,7 @@ final class EntityEndpoints {
       args.set(parent.field(), Json.object().put("id", parent.id()));
     }
     ObjectNode updated = dao.update(type, Json.text(existing.get(), "id"), args);
-    awaitApplied.run();
-    return AdminResponse.json(200, updated);
+    return AdminResponse.json(200, updated).afterApplied(written.getAsLong());
   }
 
   /**
@@ -186,8 +185,7 @@ final class EntityEndpoints {
       id = existingId != null ? existingId : Ids.newId();
     }
     ObjectNode saved = dao.upsert(type, existingId, id, args);
-    awaitApplied.run();
-    return AdminResponse.json(200, saved);
+    return AdminResponse.json(200, saved).afterApplied(written.getAsLong());
   }
 
   /** Kong answers 204 even when there was nothing to delete (targets excepted: 404). */
@@ -197,8 +195,7 @@ final class EntityEndpoints {
       return type == Entities.TARGETS ? AdminResponse.notFound() : AdminResponse.empty(204);
     }
     dao.delete(type, Json.text(existing.get(), "id"));
-    awaitApplied.run();
-    return AdminResponse.empty(204);
+    return AdminResponse.empty(204).afterApplied(written.getAsLong());
   }
 
   /** The parent named in the path, or a 404 that ends the request. */

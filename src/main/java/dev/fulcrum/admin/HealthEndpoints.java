@@ -8,7 +8,7 @@ import dev.fulcrum.model.Target;
 import dev.fulcrum.runtime.SnapshotHolder;
 import dev.fulcrum.store.Dao;
 import dev.fulcrum.store.PageRequest;
-import dev.fulcrum.upstream.UpstreamCluster;
+import dev.fulcrum.upstream.Backend;
 import dev.fulcrum.upstream.UpstreamTarget;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +33,7 @@ final class HealthEndpoints {
       return AdminResponse.notFound();
     }
     String id = Json.text(upstream, "id");
-    UpstreamCluster cluster = snapshots.current().upstreamById(id);
+    Backend cluster = snapshots.current().kong().upstreamById(id);
     ObjectNode body = Json.object();
     if ("1".equals(req.queryParam("balancer_health"))) {
       ObjectNode data = body.putObject("data");
@@ -61,7 +61,7 @@ final class HealthEndpoints {
     ArrayNode data = body.putArray("data");
     for (ObjectNode doc : targets) {
       ObjectNode entry = doc.deepCopy();
-      UpstreamTarget t = cluster == null ? null : find(cluster, Target.from(doc).target());
+      UpstreamTarget t = cluster == null ? null : cluster.target(Target.from(doc).target());
       if (t == null) {
         entry.put("health", "DNS_ERROR");
       } else {
@@ -73,15 +73,6 @@ final class HealthEndpoints {
     body.putNull("next");
     body.put("node_id", dao.store().nodeId());
     return AdminResponse.json(200, body);
-  }
-
-  private static UpstreamTarget find(UpstreamCluster cluster, String target) {
-    for (UpstreamTarget t : cluster.targets()) {
-      if (t.target().equals(target)) {
-        return t;
-      }
-    }
-    return null;
   }
 
   private static String healthOf(UpstreamTarget t) {
@@ -132,15 +123,15 @@ final class HealthEndpoints {
     if (target.isEmpty()) {
       return AdminResponse.notFound();
     }
-    UpstreamCluster cluster = snapshots.current().upstreamById(id);
-    UpstreamTarget t = cluster == null ? null : find(cluster, Json.text(target.get(), "target"));
+    Backend cluster = snapshots.current().kong().upstreamById(id);
+    UpstreamTarget t = cluster == null ? null : cluster.target(Json.text(target.get(), "target"));
     if (cluster == null || t == null) {
       return AdminResponse.message(400, "Upstream " + Json.text(upstream, "name") + " has no balancer");
     }
     if (!cluster.health().enabled()) {
       return AdminResponse.message(400, "no healthchecker found for " + Json.text(upstream, "name"));
     }
-    t.state().setHealth(healthy, "set by the Admin API");
+    cluster.setHealth(t, healthy, "set by the Admin API");
     return AdminResponse.empty(204);
   }
 }

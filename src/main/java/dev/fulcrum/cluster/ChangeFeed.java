@@ -1,12 +1,22 @@
 package dev.fulcrum.cluster;
 
-import dev.fulcrum.runtime.ConfigSnapshot;
-import dev.fulcrum.runtime.SnapshotCompiler;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fulcrum.model.Entities;
+import dev.fulcrum.model.EntityType;
+import dev.fulcrum.model.Route;
+import dev.fulcrum.model.Service;
+import dev.fulcrum.model.Target;
+import dev.fulcrum.model.Upstream;
+import dev.fulcrum.runtime.KongChanges;
+import dev.fulcrum.runtime.KongCompiler;
 import dev.fulcrum.runtime.SnapshotHolder;
 import dev.fulcrum.store.ChangeEvent;
 import dev.fulcrum.store.Store;
 import dev.fulcrum.store.StoreException;
+import dev.fulcrum.store.StoreTx;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -16,23 +26,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies configuration changes to this node. It reads the store's change log after every local
- * commit and every {@code db_update_frequency} seconds, and recompiles the snapshot when new events
- * arrived; the writer and every other node take the same path. All of it runs on one thread of its
- * own, never on an event loop. When the store is unreachable the node keeps its last snapshot.
+ * commit and every {@code db_update_frequency} seconds, reads the entities the new events name,
+ * and has the compiler apply just those; the writer and every other node take the same path. A
+ * burst of writes is read and compiled once: a poll asked for while one runs becomes one more
+ * poll. All of it runs on one thread of its own, never on an event loop. When the store is
+ * unreachable the node keeps its last snapshot.
  */
 public final class ChangeFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
   private static final int BATCH = 1000;
+  private static final List<EntityType> KONG = List.of(Entities.SERVICES, Entities.ROUTES, Entities.UPSTREAMS,
+      Entities.TARGETS);
 
   private final Store store;
-  private final SnapshotCompiler compiler;
+  private final KongCompiler compiler;
   private final SnapshotHolder holder;
   private final ScheduledExecutorService executor;
   private final AtomicBoolean pollQueued = new AtomicBoolean();
   private long applied;
   private volatile boolean storeDown;
 
-  public ChangeFeed(Store store, SnapshotCompiler compiler, SnapshotHolder holder) {
+  public ChangeFeed(Store store, KongCompiler compiler, SnapshotHolder holder) {
     this.store = store;
     this.compiler = compiler;
     this.holder = holder;
@@ -59,7 +73,16 @@ public final class ChangeFeed implements AutoCloseable {
 
   private void initial() {
     applied = store.lastEventId();
-    holder.set(compiler.compile(store, applied));
+    KongChanges all = store.read(tx -> {
+      KongChanges c = new KongChanges();
+      for (EntityType type : KONG) {
+        for (ObjectNode doc : tx.all(type)) {
+          put(c, type, doc.get("id").asText(), doc);
+        }
+      }
+      return c;
+    });
+    holder.setKong(compiler.apply(applied, all));
   }
 
   /** Asks for a poll as soon as possible (coalesced). */
@@ -93,10 +116,16 @@ public final class ChangeFeed implements AutoCloseable {
 
   private void poll() {
     long newest = applied;
+    Set<String> changed = new LinkedHashSet<>();
     while (true) {
       List<ChangeEvent> events = store.eventsAfter(newest, BATCH);
       if (events.isEmpty()) {
         break;
+      }
+      for (ChangeEvent e : events) {
+        if (ChangeEvent.INVALIDATIONS.equals(e.channel())) {
+          changed.add(e.data());
+        }
       }
       newest = events.get(events.size() - 1).id();
       if (events.size() < BATCH) {
@@ -106,10 +135,42 @@ public final class ChangeFeed implements AutoCloseable {
     if (newest == applied) {
       return;
     }
-    ConfigSnapshot next = compiler.compile(store, newest);
+    KongChanges changes = store.read(tx -> read(tx, changed));
+    holder.setKong(compiler.apply(newest, changes));
     applied = newest;
-    holder.set(next);
-    LOG.debug("configuration updated to event {}", newest);
+    LOG.debug("configuration updated to event {} ({} entities)", newest, changes.size());
+  }
+
+  /** The entities events name ({@code <entity>:<op>:<id>}) as they are now: gone ones as null. */
+  private static KongChanges read(StoreTx tx, Set<String> events) {
+    KongChanges c = new KongChanges();
+    Set<String> seen = new LinkedHashSet<>();
+    for (String data : events) {
+      int first = data.indexOf(':');
+      int last = data.lastIndexOf(':');
+      if (first < 0 || last <= first) {
+        continue;
+      }
+      EntityType type = Entities.byName(data.substring(0, first));
+      String id = data.substring(last + 1);
+      if (type == null || !KONG.contains(type) || !seen.add(type.name() + ":" + id)) {
+        continue;
+      }
+      put(c, type, id, tx.get(type, id).orElse(null));
+    }
+    return c;
+  }
+
+  private static void put(KongChanges c, EntityType type, String id, ObjectNode doc) {
+    if (type == Entities.SERVICES) {
+      c.service(id, doc == null ? null : Service.from(doc));
+    } else if (type == Entities.ROUTES) {
+      c.route(id, doc == null ? null : Route.from(doc));
+    } else if (type == Entities.UPSTREAMS) {
+      c.upstream(id, doc == null ? null : Upstream.from(doc));
+    } else {
+      c.target(id, doc == null ? null : Target.from(doc));
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.fulcrum.haproxy.HaproxyConfig.AclTerm;
 import dev.fulcrum.haproxy.HaproxyConfig.CondTerm;
 import dev.fulcrum.haproxy.HaproxyConfig.Condition;
 import dev.fulcrum.model.IpBlock;
+import dev.fulcrum.router.RequestFacts;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -20,42 +21,21 @@ import java.util.regex.Pattern;
  * match outside HTTP, as in HAProxy's tcp frontends.
  */
 final class Acl {
-  /** What a rule may look at. */
-  interface Facts {
-    /** False for TCP sessions: HTTP fetches then match nothing. */
-    boolean http();
-
-    String method();
-
-    /** The path, without the query string. */
-    String path();
-
-    /** The URI as received. */
-    String uri();
-
-    /** Every value of a header (comma-split lists count as separate values), never null. */
-    List<String> header(String name);
-
-    InetSocketAddress client();
-
-    InetSocketAddress local();
-  }
-
   private Acl() {}
 
-  static Predicate<Facts> compile(Condition c, Map<String, List<AclTerm>> acls) {
+  static Predicate<RequestFacts> compile(Condition c, Map<String, List<AclTerm>> acls) {
     if (c == null) {
       return f -> true;
     }
-    List<Predicate<Facts>> groups = new ArrayList<>();
+    List<Predicate<RequestFacts>> groups = new ArrayList<>();
     for (List<CondTerm> g : c.orGroups()) {
-      List<Predicate<Facts>> terms = new ArrayList<>();
+      List<Predicate<RequestFacts>> terms = new ArrayList<>();
       for (CondTerm t : g) {
-        Predicate<Facts> p = t.anonymous() != null ? term(t.anonymous()) : named(acls.get(t.aclName()));
+        Predicate<RequestFacts> p = t.anonymous() != null ? term(t.anonymous()) : named(acls.get(t.aclName()));
         terms.add(t.negated() ? p.negate() : p);
       }
       groups.add(f -> {
-        for (Predicate<Facts> p : terms) {
+        for (Predicate<RequestFacts> p : terms) {
           if (!p.test(f)) {
             return false;
           }
@@ -63,8 +43,8 @@ final class Acl {
         return true;
       });
     }
-    Predicate<Facts> any = f -> {
-      for (Predicate<Facts> p : groups) {
+    Predicate<RequestFacts> any = f -> {
+      for (Predicate<RequestFacts> p : groups) {
         if (p.test(f)) {
           return true;
         }
@@ -74,13 +54,13 @@ final class Acl {
     return c.unless() ? any.negate() : any;
   }
 
-  private static Predicate<Facts> named(List<AclTerm> lines) {
-    List<Predicate<Facts>> ps = new ArrayList<>();
+  private static Predicate<RequestFacts> named(List<AclTerm> lines) {
+    List<Predicate<RequestFacts>> ps = new ArrayList<>();
     for (AclTerm t : lines) {
       ps.add(term(t));
     }
     return f -> {
-      for (Predicate<Facts> p : ps) {
+      for (Predicate<RequestFacts> p : ps) {
         if (p.test(f)) {
           return true;
         }
@@ -90,16 +70,16 @@ final class Acl {
   }
 
   /** One ACL line: a fetch, an optional match method, values. */
-  static Predicate<Facts> term(AclTerm t) {
+  static Predicate<RequestFacts> term(AclTerm t) {
     switch (t.fetch()) {
       case "always_true":
         return f -> true;
       case "always_false":
         return f -> false;
       case "src":
-        return addressMatch(t.values(), Facts::client);
+        return addressMatch(t.values(), RequestFacts::client);
       case "dst":
-        return addressMatch(t.values(), Facts::local);
+        return addressMatch(t.values(), RequestFacts::local);
       case "dst_port":
         return portMatch(t.values());
       default:
@@ -121,7 +101,7 @@ final class Acl {
     Predicate<String> value = matcher(method, t.values(), t.ignoreCase());
     switch (base) {
       case "path":
-        return f -> f.http() && value.test(f.path());
+        return f -> f.http() && value.test(f.rawPath());
       case "url":
         return f -> f.http() && value.test(f.uri());
       case "method":
@@ -210,11 +190,11 @@ final class Acl {
   }
 
   private interface AddressOf {
-    InetSocketAddress of(Facts f);
+    InetSocketAddress of(RequestFacts f);
   }
 
   /** {@code src 10.0.0.0/8 192.168.1.1}: an IP or CIDR block per value. */
-  private static Predicate<Facts> addressMatch(List<String> values, AddressOf which) {
+  private static Predicate<RequestFacts> addressMatch(List<String> values, AddressOf which) {
     IpBlock[] blocks = new IpBlock[values.size()];
     for (int i = 0; i < blocks.length; i++) {
       blocks[i] = block(values.get(i));
@@ -249,7 +229,7 @@ final class Acl {
   }
 
   /** {@code dst_port 80 8000:8080}. */
-  private static Predicate<Facts> portMatch(List<String> values) {
+  private static Predicate<RequestFacts> portMatch(List<String> values) {
     List<int[]> ranges = new ArrayList<>();
     for (String v : values) {
       String[] r = v.split(":");

@@ -8,6 +8,7 @@ import static dev.fulcrum.haproxy.CfgValues.positive;
 import static dev.fulcrum.haproxy.CfgValues.time;
 
 import dev.fulcrum.haproxy.CfgReader.Line;
+import dev.fulcrum.model.Algorithm;
 import dev.fulcrum.haproxy.CfgReader.Section;
 import dev.fulcrum.haproxy.HaproxyConfig.Bind;
 import dev.fulcrum.haproxy.HaproxyConfig.Proxy;
@@ -236,6 +237,10 @@ final class CfgParser {
       case "http-check":
         ProxyOptions.httpCheck(l, p, this::warn);
         return;
+      case "http-request":
+      case "http-response":
+        HttpRules.parse(l, p, this::warn);
+        return;
       case "id":
         p.id = integer(l, 1);
         p.idForced = true;
@@ -328,10 +333,10 @@ final class CfgParser {
       case "leastconn":
       case "first":
       case "source":
-        p.balance = HaproxyConfig.Balance.of(base);
+        p.balance = HaproxyConfig.Balance.of(Algorithm.ofHaproxy(base));
         return;
       case "random":
-        p.balance = new HaproxyConfig.Balance(base, null, randomDraws(l, algo, paren, inside), false, 0, 0, false);
+        p.balance = new HaproxyConfig.Balance(Algorithm.RANDOM, null, randomDraws(l, algo, paren, inside), false, 0, 0, false);
         return;
       case "uri":
         p.balance = uriBalance(l);
@@ -343,7 +348,7 @@ final class CfgParser {
         if (args.size() > 1 && !args.get(1).equals("check_post")) {
           throw new CfgException(l.where() + ": url_param only accepts 'check_post' modifier (got '" + args.get(1) + "')");
         }
-        p.balance = new HaproxyConfig.Balance(base, args.get(0), 2, false, 0, 0, false);
+        p.balance = new HaproxyConfig.Balance(Algorithm.URL_PARAM, args.get(0), 2, false, 0, 0, false);
         return;
       case "hdr":
         if (inside == null || inside.isEmpty()) {
@@ -352,7 +357,7 @@ final class CfgParser {
         if (!args.isEmpty() && !args.get(0).equals("use_domain_only")) {
           throw new CfgException(l.where() + ": hdr only accepts 'use_domain_only' modifier (got '" + args.get(0) + "')");
         }
-        p.balance = new HaproxyConfig.Balance(base, inside, 2, false, 0, 0, !args.isEmpty());
+        p.balance = new HaproxyConfig.Balance(Algorithm.HDR, inside, 2, false, 0, 0, !args.isEmpty());
         return;
       default:
         throw new CfgException(
@@ -402,7 +407,7 @@ final class CfgParser {
               l.where() + ": uri only accepts parameters 'len', 'depth', 'path-only', and 'whole' (got '" + l.word(i) + "')");
       }
     }
-    return new HaproxyConfig.Balance("uri", null, 2, whole, len, depth, false);
+    return new HaproxyConfig.Balance(Algorithm.URI, null, 2, whole, len, depth, false);
   }
 
   private void hashType(Line l, Proxy p) {

@@ -59,15 +59,16 @@ final class CfgValidation {
       checkBackendRef(config, p, p.defaultBackend, p.defaultBackendWhere);
       for (HaproxyConfig.UseBackend u : p.useBackends) {
         checkBackendRef(config, p, u.backend(), u.where());
-        if (u.condition() != null) {
-          for (List<CondTerm> g : u.condition().orGroups()) {
-            for (CondTerm t : g) {
-              if (t.aclName() != null && !p.acls.containsKey(t.aclName())) {
-                throw new CfgException(u.where() + ": no such ACL : '" + t.aclName() + "'");
-              }
-            }
-          }
-        }
+        checkAcls(p, u.condition(), u.where());
+      }
+      List<HaproxyConfig.HttpRule> rules = new ArrayList<>(p.httpRequestRules);
+      rules.addAll(p.httpResponseRules);
+      for (HaproxyConfig.HttpRule r : rules) {
+        checkAcls(p, r.condition(), r.where());
+      }
+      if (!p.http() && !rules.isEmpty()) {
+        config.warnings.add(rules.get(0).where() + ": 'http-request' and 'http-response' rules of "
+            + p.kind.name().toLowerCase(Locale.ROOT) + " '" + p.name + "' are ignored: they require HTTP mode");
       }
       if (p.isFrontend() && !p.http()) {
         for (HaproxyConfig.UseBackend u : p.useBackends) {
@@ -92,6 +93,19 @@ final class CfgValidation {
             p.where + ": missing timeouts for " + p.kind.name().toLowerCase(Locale.ROOT) + " '" + p.name
                 + "' (" + String.join(", ", missing) + "); while not properly invalid, you will certainly encounter"
                 + " various problems with such a configuration (a zero timeout waits forever)");
+      }
+    }
+  }
+
+  private static void checkAcls(Proxy p, HaproxyConfig.Condition c, String where) {
+    if (c == null) {
+      return;
+    }
+    for (List<CondTerm> g : c.orGroups()) {
+      for (CondTerm t : g) {
+        if (t.aclName() != null && !p.acls.containsKey(t.aclName())) {
+          throw new CfgException(where + ": no such ACL : '" + t.aclName() + "'");
+        }
       }
     }
   }

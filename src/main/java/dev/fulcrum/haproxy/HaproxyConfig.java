@@ -1,5 +1,6 @@
 package dev.fulcrum.haproxy;
 
+import dev.fulcrum.model.Algorithm;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,6 +92,17 @@ public final class HaproxyConfig {
   public record UseBackend(String backend, Condition condition, String where) {}
 
   /**
+   * An {@code http-request} or {@code http-response} rule Fulcrum runs.
+   *
+   * @param action deny, set-header, add-header or del-header
+   * @param name the header, for header actions
+   * @param value the log-format value of set-header and add-header
+   * @param status deny_status
+   * @param condition its {@code if|unless}, or null
+   */
+  public record HttpRule(String action, String name, String value, int status, Condition condition, String where) {}
+
+  /**
    * {@code balance}, read once: the algorithm without its parenthesis, and what its arguments say.
    *
    * @param name the header of {@code hdr(name)} or the parameter of {@code url_param}
@@ -99,22 +111,9 @@ public final class HaproxyConfig {
    * @param domainOnly {@code hdr(name) use_domain_only}
    */
   public record Balance(
-      String algorithm, String name, int draws, boolean uriWhole, int uriLen, int uriDepth, boolean domainOnly) {
-    static Balance of(String algorithm) {
+      Algorithm algorithm, String name, int draws, boolean uriWhole, int uriLen, int uriDepth, boolean domainOnly) {
+    static Balance of(Algorithm algorithm) {
       return new Balance(algorithm, null, 2, false, 0, 0, false);
-    }
-
-    /** Whether requests are placed by a hash of something they carry. */
-    boolean hashes() {
-      switch (algorithm) {
-        case "source":
-        case "uri":
-        case "url_param":
-        case "hdr":
-          return true;
-        default:
-          return false;
-      }
     }
   }
 
@@ -138,7 +137,9 @@ public final class HaproxyConfig {
     String defaultBackendWhere;
     final List<UseBackend> useBackends = new ArrayList<>();
     final Map<String, List<AclTerm>> acls = new LinkedHashMap<>();
-    Balance balance = Balance.of("roundrobin");
+    final List<HttpRule> httpRequestRules = new ArrayList<>();
+    final List<HttpRule> httpResponseRules = new ArrayList<>();
+    Balance balance = Balance.of(Algorithm.ROUNDROBIN);
     boolean hashConsistent;
     String hashFunction = "sdbm";
     Boolean hashAvalanche;

@@ -3,11 +3,14 @@ package dev.fulcrum.haproxy;
 import dev.fulcrum.conf.ListenAddress;
 import dev.fulcrum.haproxy.HaproxyConfig.StatsSocket;
 import dev.fulcrum.net.AcceptGate;
-import dev.fulcrum.proxy.tcp.TcpProxy;
-import dev.fulcrum.runtimeapi.CliServer;
-import dev.fulcrum.runtimeapi.RuntimeModel;
-import dev.fulcrum.runtimeapi.RuntimeModel.ProxyView;
 import dev.fulcrum.net.Listeners;
+import dev.fulcrum.proxy.http.HttpProxy;
+import dev.fulcrum.proxy.http.HttpRouting;
+import dev.fulcrum.proxy.tcp.TcpProxy;
+import dev.fulcrum.runtime.Binding;
+import dev.fulcrum.runtime.SnapshotHolder;
+import dev.fulcrum.upstream.ServerEvents;
+import dev.fulcrum.upstream.TargetStates;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -18,66 +21,79 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A haproxy.cfg running inside a node: its listeners, health checks and stats sockets. A reload
- * re-reads the file and swaps the configuration under the listeners: addresses kept stay open
- * (no connection is refused), new ones open before anything changes, removed ones close, sessions
- * in progress finish where they started. A file that does not parse or bind changes nothing.
+ * A haproxy.cfg as one of a node's configuration sources: it compiles the file into the node's
+ * runtime (the snapshot's haproxy part) and keeps the file's listeners and stats sockets open. A
+ * reload re-reads the file and swaps the configuration under the listeners: addresses kept stay
+ * open (no connection is refused), new ones open before anything changes, removed ones close,
+ * sessions in progress finish where they started. A file that does not parse or bind changes
+ * nothing.
  */
 public final class HaproxyRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("haproxy");
+
+  /** Opens the runtime API on a stats socket (the node's runtime API does it). */
+  public interface StatsSockets {
+    /** An open stats socket. */
+    interface Socket {
+      /** New level and idle timeout for connections accepted from now on. */
+      void configure(String level, long timeoutMillis);
+
+      SocketAddress localAddress();
+
+      void close();
+    }
+
+    /** @throws RuntimeException saying why the socket cannot open */
+    Socket open(StatsSocket socket, long timeoutMillis, int maxconn);
+  }
 
   /**
    * How a node runs the configuration.
    *
    * @param workers the proxy event loops
-   * @param cliGroup the event loop of the stats sockets
    * @param http sets up connections of {@code mode http} frontends, or null when the node has none
-   * @param kongProxies the Kong upstreams, shown after the configuration's proxies
+   * @param snapshots where the compiled configuration goes
+   * @param states the node's registry of server and backend states
+   * @param events the node's health checker, told of servers coming back
    */
   public record Options(
-      Path file,
-      Map<String, String> env,
-      EventLoopGroup workers,
-      EventLoopGroup cliGroup,
-      TcpProxy tcp,
-      dev.fulcrum.proxy.http.HttpProxy http,
-      Supplier<List<ProxyView>> kongProxies,
-      int nbthread) {}
+      Path file, Map<String, String> env, EventLoopGroup workers, TcpProxy tcp, HttpProxy http, SnapshotHolder snapshots,
+      TargetStates states, ServerEvents events, StatsPages statsPages, StatsSockets statsSockets) {}
 
   /** One bound address and the frontend its new connections go to. */
   private static final class Listener {
     Channel channel;
     final AcceptGate gate;
-    volatile BoundFrontend frontend;
+    volatile Binding binding;
+    volatile HttpRouting routing;
 
-    Listener(BoundFrontend frontend) {
-      this.frontend = frontend;
-      this.gate = new AcceptGate(frontend.limit());
+    Listener(Binding binding) {
+      this.gate = new AcceptGate(binding.limit());
+      set(binding);
+    }
+
+    void set(Binding b) {
+      binding = b;
+      routing = b.frontend().http() ? HttpProxy.routing(b.frontend()) : null;
     }
   }
 
   private final Options options;
   private final HaState state = new HaState();
-  private final dev.fulcrum.upstream.health.ServerChecks checks = new dev.fulcrum.upstream.health.ServerChecks();
-  private final Events events;
   private final Compiler compiler;
-  private final Model model;
   private final Map<String, Listener> listeners = new LinkedHashMap<>();
   /** Stats sockets by address; a reload keeps a socket whose address stays and updates its level. */
-  private final Map<String, CliServer> cliServers = new LinkedHashMap<>();
+  private final Map<String, StatsSockets.Socket> cliServers = new LinkedHashMap<>();
   private volatile Compiler.Compiled current;
   private volatile boolean stopping;
 
   private HaproxyRuntime(Options options) {
     this.options = options;
-    this.events = new Events(() -> current, checks);
-    this.compiler = new Compiler(state, events::checkChanged);
-    this.model = new Model(this, options.kongProxies(), events);
+    this.compiler = new Compiler(state, options.states(), options.events(), options.statsPages());
   }
 
   /**
@@ -88,8 +104,7 @@ public final class HaproxyRuntime implements AutoCloseable {
   public static HaproxyRuntime start(Options options) {
     HaproxyRuntime rt = new HaproxyRuntime(options);
     try {
-      Compiler.Compiled c = rt.load();
-      rt.apply(c);
+      rt.apply(rt.load());
       return rt;
     } catch (RuntimeException e) {
       rt.close();
@@ -104,9 +119,9 @@ public final class HaproxyRuntime implements AutoCloseable {
     }
     Compiler.Compiled c = compiler.compile(config);
     if (options.http() == null) {
-      for (HaFrontend f : c.frontends().values()) {
-        if (f.config.http()) {
-          throw new CfgException(f.config.where + ": 'mode http' frontends need the node's HTTP proxy");
+      for (Binding b : c.part().bindings().values()) {
+        if (b.frontend().http()) {
+          throw new CfgException("frontend '" + b.frontend().name() + "': 'mode http' frontends need the node's HTTP proxy");
         }
       }
     }
@@ -116,35 +131,37 @@ public final class HaproxyRuntime implements AutoCloseable {
   /** Binds what is new, swaps the configuration in, closes what is gone. */
   private synchronized void apply(Compiler.Compiled c) {
     Map<String, Listener> opened = new LinkedHashMap<>();
-    Map<String, CliServer> openedCli = new LinkedHashMap<>();
+    Map<String, StatsSockets.Socket> openedCli = new LinkedHashMap<>();
+    HaproxyConfig.Global global = c.config().global();
     try {
-      for (Map.Entry<String, BoundFrontend> e : c.binds().entrySet()) {
+      for (Map.Entry<String, Binding> e : c.part().bindings().entrySet()) {
         if (!listeners.containsKey(e.getKey())) {
           opened.put(e.getKey(), bind(e.getValue()));
         }
       }
-      for (StatsSocket s : c.config().global().statsSockets()) {
+      for (StatsSocket s : global.statsSockets()) {
         if (!cliServers.containsKey(cliKey(s)) && !openedCli.containsKey(cliKey(s))) {
-          openedCli.put(cliKey(s), openCli(s, c.config()));
+          openedCli.put(cliKey(s), openCli(s, global));
         }
       }
     } catch (RuntimeException e) {
       opened.values().forEach(l -> l.channel.close().syncUninterruptibly());
-      openedCli.values().forEach(CliServer::close);
+      openedCli.values().forEach(StatsSockets.Socket::close);
       throw e;
     }
     c.commit();
     current = c;
-    for (Map.Entry<String, BoundFrontend> e : c.binds().entrySet()) {
+    options.snapshots().setHaproxy(c.part());
+    for (Map.Entry<String, Binding> e : c.part().bindings().entrySet()) {
       Listener l = listeners.get(e.getKey());
       if (l != null) {
-        l.frontend = e.getValue();
+        l.set(e.getValue());
         l.gate.limit(e.getValue().limit());
       }
     }
     listeners.putAll(opened);
     listeners.entrySet().removeIf(e -> {
-      if (!c.binds().containsKey(e.getKey())) {
+      if (!c.part().bindings().containsKey(e.getKey())) {
         e.getValue().channel.close();
         return true;
       }
@@ -152,41 +169,40 @@ public final class HaproxyRuntime implements AutoCloseable {
     });
     cliServers.putAll(openedCli);
     Map<String, StatsSocket> wanted = new LinkedHashMap<>();
-    c.config().global().statsSockets().forEach(s -> wanted.put(cliKey(s), s));
+    global.statsSockets().forEach(s -> wanted.put(cliKey(s), s));
     cliServers.entrySet().removeIf(e -> {
       StatsSocket s = wanted.get(e.getKey());
       if (s == null) {
         e.getValue().close();
         return true;
       }
-      e.getValue().configure(s.level(), c.config().global().statsTimeoutMillis);
+      e.getValue().configure(s.level(), global.statsTimeoutMillis);
       return false;
     });
-    checks.replace(c.checks());
   }
 
-  private Listener bind(BoundFrontend f) {
-    Listener l = new Listener(f);
+  private Listener bind(Binding b) {
+    Listener l = new Listener(b);
     ChannelInitializer<Channel> init =
         new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
-            BoundFrontend fe = l.frontend;
-            if (fe.http()) {
+            HttpRouting routing = l.routing;
+            if (routing != null) {
               // The HTTP proxy asks for each message itself.
               ch.config().setAutoRead(false);
-              options.http().init(ch, fe.httpRouting(model));
+              options.http().init(ch, routing);
             } else {
-              options.tcp().init(ch, fe);
+              options.tcp().init(ch, l.binding);
             }
           }
         };
     // TCP sessions read from the start (one epoll registration instead of two); HTTP ones opt out.
     try {
       l.channel = Listeners.bind(
-          options.workers(), f.bind.host(), f.bind.port(), ListenAddress.DEFAULT_BACKLOG, false, true, l.gate, init);
+          options.workers(), b.host(), b.port(), ListenAddress.DEFAULT_BACKLOG, false, true, l.gate, init);
     } catch (IllegalStateException e) {
-      throw new CfgException(f.frontend.config.where + ": " + e.getMessage());
+      throw new CfgException("frontend '" + b.frontend().name() + "': " + e.getMessage());
     }
     return l;
   }
@@ -199,12 +215,11 @@ public final class HaproxyRuntime implements AutoCloseable {
     return s.host() + ":" + s.port() + (s.port() == 0 ? "@" + s.where() : "");
   }
 
-  private CliServer openCli(StatsSocket s, HaproxyConfig config) {
-    InetSocketAddress tcp = s.unixPath() == null ? new InetSocketAddress(s.host(), s.port()) : null;
+  private StatsSockets.Socket openCli(StatsSocket s, HaproxyConfig.Global global) {
     try {
-      return CliServer.open(
-          options.cliGroup(), model, tcp, s.unixPath(), s.level(), config.global().statsTimeoutMillis,
-          config.global().statsMaxconn);
+      StatsSockets.Socket socket = options.statsSockets().open(s, global.statsTimeoutMillis, global.statsMaxconn);
+      socket.configure(s.level(), global.statsTimeoutMillis);
+      return socket;
     } catch (RuntimeException e) {
       throw new CfgException(s.where() + ": cannot open stats socket: " + e.getMessage());
     }
@@ -219,7 +234,7 @@ public final class HaproxyRuntime implements AutoCloseable {
     try {
       Compiler.Compiled c = load();
       apply(c);
-      LOG.info("reloaded {}: {} proxies", options.file(), c.views().size());
+      LOG.info("reloaded {}: {} proxies", options.file(), c.part().proxies().size());
       return null;
     } catch (CfgException e) {
       LOG.error("reload of {} failed, the running configuration is unchanged: {}", options.file(), e.getMessage());
@@ -244,36 +259,21 @@ public final class HaproxyRuntime implements AutoCloseable {
     return state.global.current();
   }
 
-  boolean stopping() {
+  /** Whether the node no longer accepts (stats show frontends as STOP). */
+  public boolean stopping() {
     return stopping;
   }
 
-  Compiler.Compiled current() {
-    return current;
-  }
-
-  HaState state() {
-    return state;
-  }
-
-  Options options() {
-    return options;
-  }
-
-  int listenerCount() {
+  /** Listening sockets, the stats sockets included ({@code show info}'s Stopped/Listeners). */
+  public synchronized int listenerCount() {
     return listeners.size() + cliServers.size();
   }
 
-  /** What the runtime API shows. */
-  public RuntimeModel model() {
-    return model;
-  }
-
   /** The bound addresses of a frontend (port 0 binds resolved), for tests and logs. */
-  public List<InetSocketAddress> addresses(String frontend) {
+  public synchronized List<InetSocketAddress> addresses(String frontend) {
     List<InetSocketAddress> out = new ArrayList<>();
     for (Listener l : listeners.values()) {
-      if (l.frontend.frontend.name().equals(frontend)) {
+      if (l.binding.frontend().name().equals(frontend)) {
         out.add((InetSocketAddress) l.channel.localAddress());
       }
     }
@@ -281,9 +281,9 @@ public final class HaproxyRuntime implements AutoCloseable {
   }
 
   /** The stats sockets' addresses. */
-  public List<SocketAddress> statsAddresses() {
+  public synchronized List<SocketAddress> statsAddresses() {
     List<SocketAddress> out = new ArrayList<>();
-    for (CliServer s : cliServers.values()) {
+    for (StatsSockets.Socket s : cliServers.values()) {
       out.add(s.localAddress());
     }
     return out;
@@ -291,12 +291,11 @@ public final class HaproxyRuntime implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    checks.close();
     for (Listener l : listeners.values()) {
       l.channel.close();
     }
     listeners.clear();
-    for (CliServer s : cliServers.values()) {
+    for (StatsSockets.Socket s : cliServers.values()) {
       s.close();
     }
     cliServers.clear();

@@ -1,14 +1,16 @@
 package dev.fulcrum.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** A route as the router compiles it. */
 public record Route(
     String id,
     String name,
-    List<String> protocols,
+    Set<Protocol> protocols,
     List<String> methods,
     List<String> hosts,
     List<String> paths,
@@ -27,7 +29,7 @@ public record Route(
     return new Route(
         Docs.text(doc, "id"),
         Docs.text(doc, "name"),
-        Docs.strings(doc, "protocols"),
+        protocols(Docs.strings(doc, "protocols")),
         Docs.strings(doc, "methods"),
         Docs.strings(doc, "hosts"),
         Docs.strings(doc, "paths"),
@@ -41,5 +43,13 @@ public record Route(
         Net.list(doc, "destinations"),
         Docs.number(doc, "created_at", 0),
         Docs.foreignId(doc, "service"));
+  }
+
+  private static Set<Protocol> protocols(List<String> names) {
+    EnumSet<Protocol> out = EnumSet.noneOf(Protocol.class);
+    for (String n : names) {
+      out.add(Protocol.of(n));
+    }
+    return java.util.Collections.unmodifiableSet(out);
   }
 }

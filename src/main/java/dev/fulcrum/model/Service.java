@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record Service(
     String id,
     String name,
-    String protocol,
+    Protocol protocol,
     String host,
     int port,
     String path,
@@ -20,7 +20,7 @@ public record Service(
     return new Service(
         Docs.text(doc, "id"),
         Docs.text(doc, "name"),
-        Docs.text(doc, "protocol"),
+        Protocol.of(Docs.text(doc, "protocol")),
         Docs.text(doc, "host"),
         Docs.integer(doc, "port", 80),
         Docs.text(doc, "path"),

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record Upstream(
     String id,
     String name,
-    String algorithm,
+    Algorithm algorithm,
     HashSpec hashOn,
     HashSpec hashFallback,
     String hashOnCookie,
@@ -18,10 +18,13 @@ public record Upstream(
   /**
    * Where the consistent-hashing key comes from.
    *
-   * @param source none, consumer, ip, header, cookie, path, query_arg or uri_capture
-   * @param name header name, query argument or capture name when the source needs one
+   * @param source where the key comes from
+   * @param name header name, query argument, capture or cookie name when the source needs one
+   * @param cookiePath the Path of a hash cookie the gateway sets (hash_on_cookie_path)
    */
-  public record HashSpec(String source, String name) {
+  public record HashSpec(HashSource source, String name, String cookiePath) {
+    public static final HashSpec NONE = new HashSpec(HashSource.NONE, null, null);
+
     static HashSpec of(JsonNode doc, String prefix) {
       String source = Docs.text(doc, prefix);
       String suffix = prefix.equals("hash_on") ? "hash_on_" : "hash_fallback_";
@@ -35,7 +38,7 @@ public record Upstream(
       } else if ("cookie".equals(source)) {
         name = Docs.text(doc, "hash_on_cookie");
       }
-      return new HashSpec(source == null ? "none" : source, name);
+      return new HashSpec(HashSource.of(source), name, "cookie".equals(source) ? Docs.text(doc, "hash_on_cookie_path") : null);
     }
   }
 
@@ -43,7 +46,7 @@ public record Upstream(
     return new Upstream(
         Docs.text(doc, "id"),
         Docs.text(doc, "name"),
-        Docs.text(doc, "algorithm"),
+        Algorithm.ofKong(Docs.text(doc, "algorithm")),
         HashSpec.of(doc, "hash_on"),
         HashSpec.of(doc, "hash_fallback"),
         Docs.text(doc, "hash_on_cookie"),

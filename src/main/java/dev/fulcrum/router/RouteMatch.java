@@ -7,12 +7,11 @@ import java.util.regex.Matcher;
  * The route a request matched.
  *
  * @param route the route
- * @param service what the route's service compiled to (null when the route has none)
  * @param matchedPath the part of the path the route's path matched (the prefix, or the regex
  *     match), or null when the route has no paths
  * @param captures the regex match when a regex path matched, else null
  */
-public record RouteMatch<S>(Route route, S service, String matchedPath, Matcher captures) {
+public record RouteMatch(Route route, String matchedPath, Matcher captures) {
 
   /** The upstream path by Kong's path_handling v0 rules (kong/router/utils.lua). */
   public String upstreamPath(String requestPath, String servicePath) {

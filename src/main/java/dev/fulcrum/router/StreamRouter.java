@@ -4,10 +4,12 @@ import dev.fulcrum.model.IpBlock;
 import dev.fulcrum.model.Net;
 import dev.fulcrum.model.Route;
 import java.net.InetSocketAddress;
+import dev.fulcrum.model.Protocol;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Kong's stream router for {@code tcp} routes: a route matches when one of its sources matches
@@ -16,8 +18,8 @@ import java.util.function.Function;
  * priority (kong/router/transform.lua stream_get_priority: sources and destinations together
  * first, then exact IP over port over CIDR), oldest first on a tie.
  */
-public final class StreamRouter<S> {
-  private record Entry<S>(Route route, S service, long priority, List<Cond> sources, List<Cond> destinations) {}
+public final class StreamRouter {
+  private record Entry(Route route, long priority, List<Cond> sources, List<Cond> destinations) {}
 
   /** A compiled source or destination entry: an IP block, a port, or both. */
   private record Cond(IpBlock block, Integer port) {
@@ -31,25 +33,27 @@ public final class StreamRouter<S> {
   private static final int PORT_BIT = 1 << 2;
   private static final int CIDR_BIT = 1;
 
-  private final List<Entry<S>> entries;
+  public static final StreamRouter EMPTY = new StreamRouter(List.of());
 
-  private StreamRouter(List<Entry<S>> entries) {
+  private final List<Entry> entries;
+
+  private StreamRouter(List<Entry> entries) {
     this.entries = entries;
   }
 
   /** Compiles the routes with protocol {@code tcp}; others are not this router's. */
-  public static <S> StreamRouter<S> compile(List<Route> routes, Function<Route, S> services) {
-    List<Entry<S>> list = new ArrayList<>();
+  public static StreamRouter compile(Collection<Route> routes) {
+    List<Entry> list = new ArrayList<>();
     for (Route r : routes) {
-      if (!r.protocols().contains("tcp") || (r.sources().isEmpty() && r.destinations().isEmpty())) {
+      if (!routes(r)) {
         continue;
       }
-      list.add(new Entry<>(r, services.apply(r), priority(r), conds(r.sources()), conds(r.destinations())));
+      list.add(new Entry(r, priority(r), conds(r.sources()), conds(r.destinations())));
     }
-    list.sort(Comparator.<Entry<S>>comparingLong(e -> -e.priority())
+    list.sort(Comparator.<Entry>comparingLong(e -> -e.priority())
         .thenComparingDouble(e -> e.route().createdAt())
         .thenComparing(e -> e.route().id()));
-    return new StreamRouter<>(List.copyOf(list));
+    return new StreamRouter(List.copyOf(list));
   }
 
   private static List<Cond> conds(List<Net> nets) {
@@ -90,27 +94,26 @@ public final class StreamRouter<S> {
     return false;
   }
 
-  private Entry<S> find(InetSocketAddress client, InetSocketAddress local) {
+  /** Whether {@code r} is this router's: protocol tcp, with sources or destinations. */
+  public static boolean routes(Route r) {
+    return r.protocols().contains(Protocol.TCP) && !(r.sources().isEmpty() && r.destinations().isEmpty());
+  }
+
+  /**
+   * The best route for a connection from {@code client} to {@code local}, or null.
+   *
+   * @param live whether a route may serve (Kong leaves routes of disabled services out)
+   */
+  public Route match(InetSocketAddress client, InetSocketAddress local, Predicate<Route> live) {
     byte[] from = client.getAddress().getAddress();
     byte[] to = local.getAddress().getAddress();
-    for (Entry<S> e : entries) {
-      if (any(e.sources(), from, client.getPort()) && any(e.destinations(), to, local.getPort())) {
-        return e;
+    for (Entry e : entries) {
+      if (any(e.sources(), from, client.getPort()) && any(e.destinations(), to, local.getPort())
+          && live.test(e.route())) {
+        return e.route();
       }
     }
     return null;
-  }
-
-  /** The service of the best route for a connection from {@code client} to {@code local}, or null. */
-  public S match(InetSocketAddress client, InetSocketAddress local) {
-    Entry<S> e = find(client, local);
-    return e == null ? null : e.service();
-  }
-
-  /** The route a connection matches, or null (tests). */
-  public Route matchRoute(InetSocketAddress client, InetSocketAddress local) {
-    Entry<S> e = find(client, local);
-    return e == null ? null : e.route();
   }
 
   public int size() {

@@ -1,5 +1,6 @@
 package dev.fulcrum.runtimeapi;
 
+import dev.fulcrum.haproxy.HaproxyRuntime;
 import dev.fulcrum.net.AcceptGate;
 import dev.fulcrum.net.ConnectionLimit;
 import dev.fulcrum.net.Transport;
@@ -20,7 +21,7 @@ import java.util.Locale;
  * A {@code stats socket}: the runtime API on a TCP address or a UNIX socket file, at a fixed
  * level (user, operator or admin), with at most {@code stats maxconn} connections at a time.
  */
-public final class CliServer implements AutoCloseable {
+public final class CliServer implements HaproxyRuntime.StatsSockets.Socket, AutoCloseable {
   private final Channel channel;
   private final Path unixPath;
   private final Settings settings;
@@ -38,6 +39,7 @@ public final class CliServer implements AutoCloseable {
   }
 
   /** New settings for connections accepted from now on. */
+  @Override
   public void configure(String level, long timeoutMillis) {
     settings.level = levelOf(level);
     settings.timeoutMillis = timeoutMillis;
@@ -101,6 +103,7 @@ public final class CliServer implements AutoCloseable {
     }
   }
 
+  @Override
   public SocketAddress localAddress() {
     return channel.localAddress();
   }

@@ -2,11 +2,11 @@ package dev.fulcrum.runtimeapi;
 
 import dev.fulcrum.conf.HaproxyTime;
 import dev.fulcrum.net.ConnectionLimit;
-import dev.fulcrum.runtimeapi.RuntimeModel.Change;
-import dev.fulcrum.runtimeapi.RuntimeModel.ProxyView;
-import dev.fulcrum.runtimeapi.RuntimeModel.ServerView;
 import dev.fulcrum.conf.Version;
+import dev.fulcrum.runtime.Proxy;
+import dev.fulcrum.upstream.ServerChange;
 import dev.fulcrum.upstream.TargetState;
+import dev.fulcrum.upstream.UpstreamTarget;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -50,7 +50,7 @@ final class Commands {
     add("enable server", "enable server  (DEPRECATED)             : enable a disabled server (use 'set server' instead)",
         (s, a) -> admin(s, () -> onServer(a[2], (p, v) -> maint(p, v, false))));
     add("get weight", "get weight <bk>/<srv>                   : report a server's current weight",
-        (s, a) -> onServer(a[2], (p, v) -> v.target().currentWeight() + " (initial " + v.target().weight() + ")\n"));
+        (s, a) -> onServer(a[2], (p, v) -> v.currentWeight() + " (initial " + v.weight() + ")\n"));
     add("operator", "operator                                : lower the level of the current CLI session to operator",
         (s, a) -> lower(s, OPERATOR));
     add("set maxconn frontend", "set maxconn frontend <frontend> <value> : change a frontend's maxconn setting",
@@ -214,7 +214,7 @@ final class Commands {
     if (!a[arg].isEmpty() && !a[arg + 1].isEmpty() && !a[arg + 2].isEmpty()) {
       int iid = atoi(a[arg]);
       if (iid == 0) {
-        ProxyView p = proxyByName(a[arg]);
+        Proxy p = proxyByName(a[arg]);
         if (p == null) {
           return "No such proxy.\n";
         }
@@ -244,7 +244,7 @@ final class Commands {
           return "show stat: unknown option '" + a[arg] + "' (expected: desc, json, no-maint, typed, up).\n";
       }
     }
-    return StatCsv.dump(model.proxies(), proxy, types, sid, s.level() >= OPERATOR, up, noMaint);
+    return StatCsv.dump(model.proxies(), proxy, types, sid, s.level() >= OPERATOR, up, noMaint, model.process().stopping());
   }
 
   /** C's atoi: leading sign and digits, 0 when there are none. */
@@ -273,7 +273,7 @@ final class Commands {
 
   private String showBackend() {
     StringBuilder sb = new StringBuilder("# name\n");
-    for (ProxyView p : model.proxies()) {
+    for (Proxy p : model.proxies()) {
       if (p.backend() != null) {
         sb.append(p.name()).append('\n');
       }
@@ -284,11 +284,11 @@ final class Commands {
   // ------------------------------------------------------------- servers
 
   private interface ServerAction {
-    String apply(ProxyView proxy, ServerView server);
+    String apply(Proxy proxy, UpstreamTarget server);
   }
 
-  private ProxyView proxyByName(String name) {
-    for (ProxyView p : model.proxies()) {
+  private Proxy proxyByName(String name) {
+    for (Proxy p : model.proxies()) {
       if (p.name().equals(name)) {
         return p;
       }
@@ -304,8 +304,8 @@ final class Commands {
     }
     String b = arg.substring(0, slash);
     String s = arg.substring(slash + 1);
-    ProxyView proxy = null;
-    for (ProxyView p : model.proxies()) {
+    Proxy proxy = null;
+    for (Proxy p : model.proxies()) {
       if (p.backend() != null && (b.startsWith("#") ? ("#" + p.id()).equals(b) : p.name().equals(b))) {
         proxy = p;
         break;
@@ -314,38 +314,33 @@ final class Commands {
     if (proxy == null) {
       return "No such backend.\n";
     }
-    for (ServerView v : proxy.backend().servers()) {
-      if (s.startsWith("#") ? ("#" + v.target().options().id()).equals(s) : v.name().equals(s)) {
+    for (UpstreamTarget v : proxy.backend().targets()) {
+      if (s.startsWith("#") ? ("#" + v.options().id()).equals(s) : v.options().name().equals(s)) {
         return action.apply(proxy, v);
       }
     }
     return "No such server.\n";
   }
 
-  private String maint(ProxyView p, ServerView v, boolean on) {
-    TargetState st = v.target().state();
-    boolean was = (st.flags() & TargetState.MAINT) != 0;
-    if (was != on) {
-      st.setFlag(TargetState.MAINT, on);
+  private String maint(Proxy p, UpstreamTarget v, boolean on) {
+    TargetState st = v.state();
+    if (st.setFlag(TargetState.MAINT, on)) {
       if (!on) {
         st.setFlag(TargetState.CONFIG_MAINT, false);
       }
-      model.serverChanged(p, v, on ? Change.ENTER_MAINT : Change.LEAVE_MAINT);
+      p.backend().serverChanged(v, on ? ServerChange.ENTER_MAINT : ServerChange.LEAVE_MAINT);
     }
     return "";
   }
 
-  private String drain(ProxyView p, ServerView v, boolean on) {
-    TargetState st = v.target().state();
-    boolean was = (st.flags() & TargetState.DRAINING) != 0;
-    if (was != on) {
-      st.setFlag(TargetState.DRAINING, on);
-      model.serverChanged(p, v, on ? Change.ENTER_DRAIN : Change.LEAVE_DRAIN);
+  private String drain(Proxy p, UpstreamTarget v, boolean on) {
+    if (v.state().setFlag(TargetState.DRAINING, on)) {
+      p.backend().serverChanged(v, on ? ServerChange.ENTER_DRAIN : ServerChange.LEAVE_DRAIN);
     }
     return "";
   }
 
-  private String setServer(ProxyView p, ServerView v, String[] a) {
+  private String setServer(Proxy p, UpstreamTarget v, String[] a) {
     String what = a[3];
     String value = a[4];
     switch (what) {
@@ -367,23 +362,23 @@ final class Commands {
         }
       case "health":
         {
-          TargetState st = v.target().state();
-          int full = v.rise() + v.fall() - 1;
+          TargetState st = v.state();
+          int full = v.options().rise() + v.options().fall() - 1;
           switch (value) {
             case "up":
               st.setFlag(TargetState.STOPPING, false);
               st.forceCheckHealth(full, true, "changed from CLI");
-              model.serverChanged(p, v, Change.HEALTH_UP);
+              p.backend().serverChanged(v, ServerChange.HEALTH_UP);
               return "";
             case "stopping":
               st.forceCheckHealth(full, true, "changed from CLI");
               st.setFlag(TargetState.STOPPING, true);
-              model.serverChanged(p, v, Change.HEALTH_STOPPING);
+              p.backend().serverChanged(v, ServerChange.HEALTH_STOPPING);
               return "";
             case "down":
               st.setFlag(TargetState.STOPPING, false);
               st.forceCheckHealth(0, false, "changed from CLI");
-              model.serverChanged(p, v, Change.HEALTH_DOWN);
+              p.backend().serverChanged(v, ServerChange.HEALTH_DOWN);
               return "";
             default:
               return "'set server <srv> health' expects 'up', 'stopping', or 'down'.\n";
@@ -398,7 +393,7 @@ final class Commands {
   }
 
   /** HAProxy's server_parse_weight_change_request, replies included. */
-  private String weight(ProxyView p, ServerView v, String text) {
+  private String weight(Proxy p, UpstreamTarget v, String text) {
     if (text.isEmpty()) {
       return "Require <weight> or <weight%>.\n";
     }
@@ -415,7 +410,7 @@ final class Commands {
     }
     long w = Long.parseLong(text.substring(0, Math.min(digits, i + 12)));
     String rest = text.substring(digits);
-    int initial = v.target().weight();
+    int initial = v.weight();
     if (rest.equals("%")) {
       if (w < 0) {
         return "Relative weight must be positive.\n";
@@ -431,13 +426,13 @@ final class Commands {
     if (w != 0 && w != initial && p.backend().staticWeights()) {
       return "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n";
     }
-    v.target().state().setWeightOverride(w == initial ? -1 : (int) w);
-    model.serverChanged(p, v, Change.WEIGHT);
+    v.state().setWeightOverride(w == initial ? -1 : (int) w);
+    p.backend().serverChanged(v, ServerChange.WEIGHT);
     return "";
   }
 
   private String maxconnFrontend(String[] a) {
-    ProxyView p = proxyByName(a[3]);
+    Proxy p = proxyByName(a[3]);
     if (p == null || p.frontend() == null) {
       return "No such frontend.\n";
     }

@@ -1,7 +1,7 @@
 package dev.fulcrum.runtimeapi;
 
 import dev.fulcrum.runtimeapi.RuntimeModel.ProcessView;
-import dev.fulcrum.runtimeapi.RuntimeModel.ProxyView;
+import dev.fulcrum.runtime.Proxy;
 import dev.fulcrum.conf.Version;
 import dev.fulcrum.metrics.Counters;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -25,7 +25,7 @@ final class InfoFields {
     long rate = 0;
     long rateMax = 0;
     long bytesOut = 0;
-    for (ProxyView px : model.proxies()) {
+    for (Proxy px : model.proxies()) {
       if (px.frontend() == null) {
         continue;
       }

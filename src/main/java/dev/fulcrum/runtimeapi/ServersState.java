@@ -1,7 +1,7 @@
 package dev.fulcrum.runtimeapi;
 
-import dev.fulcrum.runtimeapi.RuntimeModel.ProxyView;
-import dev.fulcrum.runtimeapi.RuntimeModel.ServerView;
+import dev.fulcrum.runtime.Proxy;
+import dev.fulcrum.upstream.CheckSpec;
 import dev.fulcrum.upstream.TargetState;
 import dev.fulcrum.upstream.UpstreamTarget;
 import java.util.List;
@@ -28,10 +28,10 @@ final class ServersState {
   private ServersState() {}
 
   /** @param backend a backend name, or empty for all */
-  static String dump(List<ProxyView> proxies, String backend) {
+  static String dump(List<Proxy> proxies, String backend) {
     StringBuilder sb = new StringBuilder();
     boolean found = backend.isEmpty();
-    for (ProxyView p : proxies) {
+    for (Proxy p : proxies) {
       if (p.backend() != null && p.name().equals(backend)) {
         found = true;
       }
@@ -40,24 +40,25 @@ final class ServersState {
       return "Can't find backend.\n";
     }
     sb.append("1\n").append(HEADER).append('\n');
-    for (ProxyView p : proxies) {
+    for (Proxy p : proxies) {
       if (p.backend() == null || (!backend.isEmpty() && !p.name().equals(backend))) {
         continue;
       }
-      for (ServerView s : p.backend().servers()) {
-        line(sb, p, s);
+      for (UpstreamTarget t : p.backend().targets()) {
+        line(sb, p, t);
       }
     }
     return sb.toString();
   }
 
-  private static void line(StringBuilder sb, ProxyView p, ServerView s) {
-    UpstreamTarget t = s.target();
+  private static void line(StringBuilder sb, Proxy p, UpstreamTarget t) {
     TargetState st = t.state();
+    CheckSpec check = t.options().check();
+    boolean checked = check != null;
     int flags = st.flags();
     boolean maint = (flags & TargetState.MAINT) != 0;
     int op;
-    if (maint || !st.health().up()) {
+    if (maint || !st.up()) {
       op = 0;
     } else if ((flags & TargetState.STOPPING) != 0) {
       op = 3;
@@ -68,7 +69,7 @@ final class ServersState {
     }
     int admin = (maint ? 0x01 : 0) | ((flags & TargetState.CONFIG_MAINT) != 0 ? 0x04 : 0)
         | ((flags & TargetState.DRAINING) != 0 ? 0x08 : 0);
-    String status = s.checked() ? st.checkStatus() : "INI";
+    String status = checked ? st.check().status() : "INI";
     int result;
     switch (status) {
       case "L4OK":
@@ -85,11 +86,11 @@ final class ServersState {
       default:
         result = 2;
     }
-    int health = s.checked() ? Math.max(0, st.checkHealth()) : s.rise();
-    int checkState = s.checked() ? 0x06 | (maint ? 0x08 : 0) : 0;
+    int health = checked ? Math.max(0, st.check().health()) : t.options().rise();
+    int checkState = checked ? 0x06 | (maint ? 0x08 : 0) : 0;
     String addr = t.address() != null ? t.address().getAddress().getHostAddress() : t.host();
     sb.append(p.id()).append(' ').append(p.name()).append(' ')
-        .append(t.options().id()).append(' ').append(s.name()).append(' ')
+        .append(t.options().id()).append(' ').append(t.options().name()).append(' ')
         .append(addr).append(' ')
         .append(op).append(' ').append(admin).append(' ')
         .append(t.currentWeight()).append(' ').append(t.weight()).append(' ')
@@ -97,10 +98,10 @@ final class ServersState {
         .append(CHECK_STATUS.getOrDefault(status, 0)).append(' ')
         .append(result).append(' ').append(health).append(' ').append(checkState).append(' ')
         .append("0 ")
-        .append(p.forcedId() ? 1 : 0).append(' ').append(s.forcedId() ? 1 : 0).append(' ')
+        .append(p.forcedId() ? 1 : 0).append(' ').append(t.options().forcedId() ? 1 : 0).append(' ')
         .append("- ").append(t.port()).append(" - 0 ")
-        .append(s.checkPort()).append(' ')
-        .append(s.checkAddr() == null ? "-" : s.checkAddr()).append(' ')
+        .append(checked ? check.port() : 0).append(' ')
+        .append(!checked || check.addr() == null ? "-" : check.addr()).append(' ')
         .append("- 0\n");
   }
 }

@@ -1,10 +1,9 @@
 package dev.fulcrum.runtimeapi;
 
-import dev.fulcrum.runtimeapi.RuntimeModel.BackendView;
-import dev.fulcrum.runtimeapi.RuntimeModel.ProxyView;
-import dev.fulcrum.runtimeapi.RuntimeModel.ServerView;
-import dev.fulcrum.upstream.Backend;
 import dev.fulcrum.metrics.Counters;
+import dev.fulcrum.runtime.Proxy;
+import dev.fulcrum.upstream.Backend;
+import dev.fulcrum.upstream.CheckHealth;
 import dev.fulcrum.upstream.TargetState;
 import dev.fulcrum.upstream.UpstreamTarget;
 import java.net.InetSocketAddress;
@@ -70,32 +69,32 @@ public final class StatCsv {
    * @param legends whether addr and algo are shown (level operator and up, or show-legends)
    * @param upOnly hide servers in maintenance or down ({@code up}); {@code noMaint} hides
    *     maintenance only; both turn backend statuses into "UP (n/m)"
+   * @param stopping the node no longer accepts: frontends show STOP
    */
   public static String dump(
-      List<ProxyView> proxies, String proxyFilter, int types, int serverId, boolean legends, boolean upOnly,
-      boolean noMaint) {
+      List<Proxy> proxies, String proxyFilter, int types, int serverId, boolean legends, boolean upOnly,
+      boolean noMaint, boolean stopping) {
     StringBuilder out = new StringBuilder(HEADER).append('\n');
-    for (ProxyView p : proxies) {
+    for (Proxy p : proxies) {
       if (proxyFilter != null && !matches(p, proxyFilter)) {
         continue;
       }
       if (p.frontend() != null && (types & TYPE_FRONTEND) != 0) {
-        line(out, frontend(p));
+        line(out, frontend(p, stopping));
       }
-      BackendView b = p.backend();
+      Backend b = p.backend();
       if (b != null) {
         if ((types & TYPE_SERVER) != 0) {
-          for (ServerView s : b.servers()) {
-            if (serverId != -1 && s.target().options().id() != serverId) {
+          for (UpstreamTarget s : b.targets()) {
+            if (serverId != -1 && s.options().id() != serverId) {
               continue;
             }
-            int flags = s.target().state().flags();
-            boolean maint = (flags & TargetState.MAINT) != 0;
+            TargetState st = s.state();
+            boolean maint = st.has(TargetState.MAINT);
             if ((noMaint || upOnly) && maint) {
               continue;
             }
-            if (upOnly && !s.target().state().health().up()
-                && (!s.checked() || s.target().state().checkHealth() <= 0)) {
+            if (upOnly && !st.up() && (!s.checked() || st.check().health() <= 0)) {
               continue;
             }
             line(out, server(p, s, legends));
@@ -109,7 +108,7 @@ public final class StatCsv {
     return out.toString();
   }
 
-  static boolean matches(ProxyView p, String filter) {
+  static boolean matches(Proxy p, String filter) {
     if (p.name().equals(filter)) {
       return true;
     }
@@ -156,7 +155,7 @@ public final class StatCsv {
     }
   }
 
-  static String[] frontend(ProxyView p) {
+  static String[] frontend(Proxy p, boolean stopping) {
     String[] r = new String[FIELDS.length];
     Counters c = p.frontend().counters();
     r[PXNAME] = p.name();
@@ -167,7 +166,7 @@ public final class StatCsv {
     r[DREQ] = "0";
     r[DRESP] = "0";
     r[EREQ] = n(c.requestErrors.sum());
-    r[STATUS] = p.frontend().stopped() ? "STOP" : "OPEN";
+    r[STATUS] = stopping ? "STOP" : "OPEN";
     r[PID] = "1";
     r[IID] = n(p.id());
     r[SID] = "0";
@@ -221,36 +220,35 @@ public final class StatCsv {
     r[REUSE] = n(c.reuses.sum());
   }
 
-  static String[] server(ProxyView p, ServerView s, boolean legends) {
+  static String[] server(Proxy p, UpstreamTarget t, boolean legends) {
     String[] r = new String[FIELDS.length];
-    UpstreamTarget t = s.target();
     TargetState st = t.state();
     Counters c = st.counters();
     r[PXNAME] = p.name();
-    r[SVNAME] = s.name();
+    r[SVNAME] = t.options().name();
     balanced(r, c);
     int maxconn = t.options().maxconn();
     r[SLIM] = maxconn > 0 ? n(maxconn) : null;
-    r[STATUS] = status(s);
-    boolean drained = (st.flags() & TargetState.DRAINING) != 0;
+    r[STATUS] = status(t);
+    boolean drained = st.has(TargetState.DRAINING);
     r[WEIGHT] = n(drained ? 0 : (t.effectiveWeight() + 15) / 16);
     r[UWEIGHT] = n(t.currentWeight());
     r[ACT] = t.options().backup() ? "0" : "1";
     r[BCK] = t.options().backup() ? "1" : "0";
-    if (s.checked()) {
-      r[CHKFAIL] = n(st.checkFailures());
+    if (t.checked()) {
+      CheckHealth ch = st.check();
+      r[CHKFAIL] = n(ch.failures());
       r[CHKDOWN] = n(st.downTransitions());
       r[DOWNTIME] = n(st.downtimeSeconds());
-      boolean paused = (st.flags() & TargetState.MAINT) != 0;
-      if (!paused) {
-        r[CHECK_STATUS] = st.checkStatus();
-        r[CHECK_CODE] = st.checkCode() > 0 ? n(st.checkCode()) : null;
-        r[CHECK_DURATION] = st.checkDurationMillis() >= 0 ? n(st.checkDurationMillis()) : null;
-        r[CHECK_DESC] = st.checkDesc();
-        r[LAST_CHK] = st.checkInfo();
-        r[CHECK_RISE] = n(s.rise());
-        r[CHECK_FALL] = n(s.fall());
-        r[CHECK_HEALTH] = n(Math.max(0, st.checkHealth()));
+      if (!st.has(TargetState.MAINT)) {
+        r[CHECK_STATUS] = ch.status();
+        r[CHECK_CODE] = ch.code() > 0 ? n(ch.code()) : null;
+        r[CHECK_DURATION] = ch.durationMillis() >= 0 ? n(ch.durationMillis()) : null;
+        r[CHECK_DESC] = ch.desc();
+        r[LAST_CHK] = ch.info();
+        r[CHECK_RISE] = n(t.options().rise());
+        r[CHECK_FALL] = n(t.options().fall());
+        r[CHECK_HEALTH] = n(Math.max(0, ch.health()));
       }
     }
     r[LASTCHG] = n((System.currentTimeMillis() - st.lastChangeMillis()) / 1000);
@@ -282,25 +280,24 @@ public final class StatCsv {
     return r;
   }
 
-  static String[] backend(ProxyView p, boolean legends, boolean counted) {
+  static String[] backend(Proxy p, boolean legends, boolean counted) {
     String[] r = new String[FIELDS.length];
-    BackendView bv = p.backend();
-    Backend b = bv.backend();
+    Backend b = p.backend();
+    List<UpstreamTarget> servers = b.targets();
     Counters c = b.counters();
     r[PXNAME] = p.name();
     r[SVNAME] = "BACKEND";
     balanced(r, c);
-    r[SLIM] = n(bv.fullconn());
+    r[SLIM] = n(b.fullconn());
     r[DREQ] = "0";
     int act = 0;
     int bck = 0;
     int weight = 0;
     int uweight = 0;
     int notStopped = 0;
-    for (ServerView s : bv.servers()) {
-      UpstreamTarget t = s.target();
+    for (UpstreamTarget t : servers) {
       // A server in maintenance is stopped as far as HAProxy's op state goes.
-      if (t.state().health().up() && (t.state().flags() & TargetState.MAINT) == 0) {
+      if (t.state().up() && !t.state().has(TargetState.MAINT)) {
         notStopped++;
       }
       if (!t.usable() || t.currentWeight() == 0) {
@@ -313,22 +310,21 @@ public final class StatCsv {
       }
     }
     // The weight counted is the group in use: the active servers, or the backups when none is left.
-    for (ServerView s : bv.servers()) {
-      UpstreamTarget t = s.target();
+    for (UpstreamTarget t : servers) {
       if (t.usable() && t.options().backup() == (act == 0)) {
         weight += (t.effectiveWeight() + 15) / 16;
         uweight += t.currentWeight();
       }
     }
-    boolean up = weight > 0 || bv.servers().isEmpty();
-    r[STATUS] = (up ? "UP" : "DOWN") + (counted ? " (" + notStopped + "/" + bv.servers().size() + ")" : "");
+    boolean up = weight > 0 || servers.isEmpty();
+    r[STATUS] = (up ? "UP" : "DOWN") + (counted ? " (" + notStopped + "/" + servers.size() + ")" : "");
     r[WEIGHT] = n(weight);
     r[UWEIGHT] = n(uweight);
     r[ACT] = n(act);
     r[BCK] = n(bck);
     r[CHKDOWN] = n(b.state().downTransitions());
     r[LASTCHG] = n((System.currentTimeMillis() - b.state().lastChangeMillis()) / 1000);
-    r[DOWNTIME] = bv.servers().isEmpty() ? null : n(b.state().downtimeSeconds());
+    r[DOWNTIME] = servers.isEmpty() ? null : n(b.state().downtimeSeconds());
     r[IID] = n(p.id());
     r[SID] = "0";
     r[TYPE] = "1";
@@ -343,7 +339,7 @@ public final class StatCsv {
     }
     r[MODE] = p.mode();
     if (legends) {
-      r[ALGO] = b.algorithm();
+      r[ALGO] = b.algorithm().configName();
     }
     r[AGG_SERVER_STATUS] = "0";
     r[AGG_SERVER_STATUS + 1] = "0";
@@ -352,18 +348,18 @@ public final class StatCsv {
   }
 
   /** HAProxy's server status text (src/stats.c, srv_hlt_st and stats_fill_sv_stats_computestate). */
-  static String status(ServerView s) {
-    TargetState st = s.target().state();
+  static String status(UpstreamTarget s) {
+    TargetState st = s.state();
     int flags = st.flags();
     if ((flags & TargetState.MAINT) != 0) {
       return "MAINT";
     }
-    int h = Math.max(0, st.checkHealth());
-    int rise = s.rise();
-    int fall = s.fall();
+    int h = Math.max(0, st.check().health());
+    int rise = s.options().rise();
+    int fall = s.options().fall();
     int full = rise + fall - 1;
     boolean checked = s.checked();
-    if (!st.health().up()) {
+    if (!st.up()) {
       if (checked && h > 0) {
         return "DOWN " + h + "/" + rise;
       }

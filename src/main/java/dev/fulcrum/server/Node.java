@@ -8,16 +8,25 @@ import dev.fulcrum.conf.NodeSettings;
 import dev.fulcrum.conf.SettingsException;
 import dev.fulcrum.model.Ids;
 import dev.fulcrum.haproxy.CfgException;
+import dev.fulcrum.haproxy.HaproxyConfig;
 import dev.fulcrum.haproxy.HaproxyRuntime;
 import dev.fulcrum.proxy.http.HttpProxy;
 import dev.fulcrum.proxy.tcp.TcpProxy;
-import dev.fulcrum.runtime.SnapshotCompiler;
+import dev.fulcrum.runtime.ConfigSnapshot;
+import dev.fulcrum.runtime.KongCompiler;
+import dev.fulcrum.runtime.KongStreams;
 import dev.fulcrum.runtime.SnapshotHolder;
+import dev.fulcrum.runtimeapi.CliServer;
+import dev.fulcrum.runtimeapi.RuntimeModel;
+import dev.fulcrum.runtimeapi.SnapshotModel;
+import dev.fulcrum.runtimeapi.StatsPage;
 import dev.fulcrum.store.Dao;
 import dev.fulcrum.store.Store;
 import dev.fulcrum.store.embedded.EmbeddedStore;
+import dev.fulcrum.upstream.Backend;
 import dev.fulcrum.upstream.TargetStates;
-import dev.fulcrum.upstream.health.ActiveChecks;
+import dev.fulcrum.upstream.UpstreamTarget;
+import dev.fulcrum.upstream.health.HealthChecker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -55,14 +64,16 @@ public final class Node implements AutoCloseable {
   /** Whether the Kong model runs: always without a haproxy.cfg, else when a Kong listener is set. */
   private final boolean kong;
   private final Store store;
+  /** One registry of server and backend state, one snapshot and one checker for both dialects. */
   private final TargetStates targetStates = new TargetStates();
   private final SnapshotHolder snapshots = new SnapshotHolder();
+  private final HealthChecker checker = new HealthChecker();
   private final ChangeFeed feed;
   private final HttpProxy proxy;
   private final TcpProxy tcp = new TcpProxy();
-  private final KongProxies kongProxies = new KongProxies(snapshots);
+  private final int threads;
+  private final RuntimeModel runtimeModel;
   private HaproxyRuntime haproxy;
-  private final ActiveChecks activeChecks = new ActiveChecks();
   private final EventLoopGroup workers;
   private final EventLoopGroup adminLoop;
   private final ExecutorService adminWorker;
@@ -81,9 +92,13 @@ public final class Node implements AutoCloseable {
             || settings.isSet("stream_listen");
     String nodeId = nodeId(settings.prefix());
     this.store = kong ? openStore(settings, nodeId) : null;
-    this.feed = kong ? new ChangeFeed(store, new SnapshotCompiler(targetStates), snapshots) : null;
     this.proxy = new HttpProxy(snapshots, settings);
-    int threads = settings.workerThreads() > 0 ? settings.workerThreads() : Runtime.getRuntime().availableProcessors();
+    this.feed = kong
+        ? new ChangeFeed(store, new KongCompiler(targetStates, checker, proxy.kongServiceSteps()), snapshots)
+        : null;
+    this.threads = settings.workerThreads() > 0 ? settings.workerThreads() : Runtime.getRuntime().availableProcessors();
+    this.runtimeModel = new SnapshotModel(snapshots, threads, () -> haproxy == null ? 0 : haproxy.listenerCount(),
+        () -> haproxy != null && haproxy.stopping());
     this.workers = Transport.group(threads, "fulcrum-proxy");
     this.adminLoop = Transport.group(1, "fulcrum-admin");
     this.adminWorker =
@@ -155,8 +170,9 @@ public final class Node implements AutoCloseable {
   }
 
   private void startAll() {
+    snapshots.subscribe(new CheckerFeed());
+    adminLoop.scheduleAtFixedRate(this::sweepStates, 60, 60, TimeUnit.SECONDS);
     if (kong) {
-      snapshots.subscribe(s -> activeChecks.accept(s.upstreamsByName().values()));
       feed.start(settings.dbUpdateFrequency());
       for (ListenAddress a : settings.proxyListen()) {
         proxyListeners.add(bind(a, workers, proxy.clientInitializer(), false, "proxy_listen"));
@@ -172,12 +188,11 @@ public final class Node implements AutoCloseable {
       }
     }
     if (haproxyFile != null) {
-      int threads = settings.workerThreads() > 0 ? settings.workerThreads() : Runtime.getRuntime().availableProcessors();
       haproxy =
           HaproxyRuntime.start(
               new HaproxyRuntime.Options(
-                  haproxyFile, env, workers, adminLoop, tcp, proxy,
-                  kong ? kongProxies::views : null, threads));
+                  haproxyFile, env, workers, tcp, proxy, snapshots, targetStates, checker,
+                  (uri, refresh, legends) -> new StatsPage(uri, refresh, legends, runtimeModel), this::openStatsSocket));
     }
     writePidFile();
     LOG.info(
@@ -204,6 +219,42 @@ public final class Node implements AutoCloseable {
   /** The haproxy.cfg running in this node, or null. */
   public HaproxyRuntime haproxy() {
     return haproxy;
+  }
+
+  /** The runtime API on a haproxy.cfg's {@code stats socket}. */
+  private HaproxyRuntime.StatsSockets.Socket openStatsSocket(
+      HaproxyConfig.StatsSocket s, long timeoutMillis, int maxconn) {
+    InetSocketAddress address = s.unixPath() == null ? new InetSocketAddress(s.host(), s.port()) : null;
+    return CliServer.open(adminLoop, runtimeModel, address, s.unixPath(), s.level(), timeoutMillis, maxconn);
+  }
+
+  /**
+   * Hands the health checker every backend of a new snapshot, when the backends changed (a route
+   * write leaves them as they were).
+   */
+  private final class CheckerFeed implements java.util.function.Consumer<ConfigSnapshot> {
+    private List<Backend> kongBackends;
+    private List<Backend> haproxyBackends;
+
+    @Override
+    public void accept(ConfigSnapshot s) {
+      if (s.kong().backends() != kongBackends || s.haproxy().backends() != haproxyBackends) {
+        kongBackends = s.kong().backends();
+        haproxyBackends = s.haproxy().backends();
+        checker.accept(s.backends());
+      }
+    }
+  }
+
+  /** Forgets the state of targets no configuration has used for a while. */
+  private void sweepStates() {
+    java.util.Set<String> live = new java.util.HashSet<>();
+    for (Backend b : snapshots.current().backends()) {
+      for (UpstreamTarget t : b.targets()) {
+        live.add(t.state().key());
+      }
+    }
+    targetStates.sweep(live);
   }
 
   /** @param autoRead false for the proxy, which reads only when it can pass data on */
@@ -325,7 +376,7 @@ public final class Node implements AutoCloseable {
     if (feed != null) {
       feed.close();
     }
-    activeChecks.close();
+    checker.close();
     adminWorker.shutdownNow();
     // Bounded waits: a stop must never hang, whatever a loop is doing.
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -22,6 +22,12 @@ public interface Store extends AutoCloseable {
   /** Id of the newest change-log row, 0 when empty. */
   long lastEventId();
 
+  /**
+   * The newest change event this store object committed: a write's answer waits until the node
+   * serves at least this one. Kept in memory, no query.
+   */
+  long committedVersion();
+
   /** Called after every local commit (so this node polls at once instead of waiting). */
   void onCommit(Runnable listener);
 

@@ -24,6 +24,6 @@ public interface StoreTx {
 
   void delete(EntityType type, String id);
 
-  /** Appends to the change log; visible to readers once the transaction commits. */
-  void publish(String channel, String data);
+  /** Appends to the change log, visible to readers once the transaction commits; returns its id. */
+  long publish(String channel, String data);
 }

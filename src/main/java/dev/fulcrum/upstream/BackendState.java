@@ -1,16 +1,16 @@
 package dev.fulcrum.upstream;
 
+import dev.fulcrum.metrics.Counters;
 import io.netty.channel.Channel;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import dev.fulcrum.metrics.Counters;
 
 /**
  * What a node knows about one backend over time: its counters, its queue, when it last went down
  * and which sessions each server carries (for {@code on-marked-down shutdown-sessions}). Like
- * {@link TargetState} it outlives configuration reloads.
+ * {@link TargetState} it outlives configuration snapshots.
  */
 public final class BackendState {
   private final Counters counters = new Counters();
@@ -31,7 +31,7 @@ public final class BackendState {
   }
 
   /** Records whether any server is usable; counts the backend's own down transitions. */
-  public synchronized boolean setUp(boolean nowUp) {
+  synchronized boolean setUp(boolean nowUp) {
     if (nowUp == up) {
       return false;
     }
@@ -66,5 +66,11 @@ public final class BackendState {
   /** The sessions a server carries now (tracked only for servers that shut them down). */
   public Set<Channel> sessions(String server) {
     return sessions.computeIfAbsent(server, k -> ConcurrentHashMap.newKeySet());
+  }
+
+  void closeSessions(String server) {
+    for (Channel ch : sessions(server)) {
+      ch.close();
+    }
   }
 }

@@ -1,7 +1,5 @@
 package dev.fulcrum.upstream;
 
-import dev.fulcrum.upstream.balance.Avoid;
-import dev.fulcrum.upstream.balance.PickContext;
 
 /**
  * The retries of one request or session under a {@link RetryPolicy}: how many were made, which

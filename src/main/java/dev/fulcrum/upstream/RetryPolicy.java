@@ -44,6 +44,25 @@ public record RetryPolicy(
     return new RetryPolicy(retries, 1, true, true, false, false, false, NO_STATUSES, 0, true);
   }
 
+  /** Whether a try that failed this way may be tried again (HAProxy's retry-on keywords). */
+  public boolean retries(ProxyFailure failure) {
+    switch (failure) {
+      case CONNECT_FAILED:
+      case CONNECT_TIMEOUT:
+        return connFailure;
+      case RESET_BEFORE_RESPONSE:
+        return emptyResponse;
+      case BAD_RESPONSE:
+        return junkResponse;
+      case READ_TIMEOUT:
+        return responseTimeout;
+      case RETRYABLE_STATUS:
+        return true;
+      default:
+        return false;
+    }
+  }
+
   public boolean retriesStatus(int status) {
     return status >= 0 && status < statuses.length && statuses[status];
   }

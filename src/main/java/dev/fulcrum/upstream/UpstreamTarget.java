@@ -7,10 +7,9 @@ import java.net.UnknownHostException;
 
 /**
  * A target as one snapshot balances it: where to connect, the Host header it expects, its weight
- * and its long-lived state.
+ * and its long-lived state. A Kong target and a haproxy.cfg server are both one of these.
  */
 public final class UpstreamTarget {
-  private final String upstreamId;
   private final String target;
   private final String host;
   private final int port;
@@ -27,6 +26,7 @@ public final class UpstreamTarget {
    *
    * @param name server name ({@code svname} in stats)
    * @param id server id ({@code sid}, HAProxy's puid), 1-based in declaration order
+   * @param forcedId whether the configuration set the id
    * @param backup used only when no active server is usable
    * @param maxconn concurrent connections (requests in HTTP) sent to it; 0 = unlimited
    * @param maxqueue requests waiting for it; 0 = unlimited
@@ -34,45 +34,25 @@ public final class UpstreamTarget {
    * @param shutdownSessionsOnDown close its sessions when it goes down ({@code on-marked-down
    *     shutdown-sessions}); otherwise they continue
    * @param slowstartMillis after coming back up, its weight ramps up over this time (0 = at once)
+   * @param rise its {@code rise} setting (stats show it even without checks), 0 for Kong targets
+   * @param fall its {@code fall} setting
+   * @param check how HAProxy checks it, or null when it is not checked
    */
   public record ServerOptions(
-      String name, int id, boolean backup, int maxconn, int maxqueue, int sendProxy, boolean shutdownSessionsOnDown,
-      long slowstartMillis) {
+      String name, int id, boolean forcedId, boolean backup, int maxconn, int maxqueue, int sendProxy,
+      boolean shutdownSessionsOnDown, long slowstartMillis, int rise, int fall, CheckSpec check) {
     public static ServerOptions kong(String target, int index) {
-      return new ServerOptions(target, index + 1, false, 0, 0, 0, false, 0);
+      return new ServerOptions(target, index + 1, false, false, 0, 0, 0, false, 0, 0, 0, null);
     }
   }
 
   /**
-   * @param healthChecked whether the upstream runs health checks; without them only operator
+   * @param healthChecked whether health checks decide its health; without them only operator
    *     flags take a target out, as Kong ignores health when no checker exists
    */
   public UpstreamTarget(
-      String upstreamId,
-      String target,
-      String host,
-      int port,
-      int weight,
-      int index,
-      TargetState state,
-      String hostHeader,
-      boolean healthChecked) {
-    this(upstreamId, target, host, port, weight, index, state, hostHeader, healthChecked,
-        ServerOptions.kong(target, index));
-  }
-
-  public UpstreamTarget(
-      String upstreamId,
-      String target,
-      String host,
-      int port,
-      int weight,
-      int index,
-      TargetState state,
-      String hostHeader,
-      boolean healthChecked,
-      ServerOptions options) {
-    this.upstreamId = upstreamId;
+      String target, String host, int port, int weight, int index, TargetState state, String hostHeader,
+      boolean healthChecked, ServerOptions options) {
     this.target = target;
     this.host = host;
     this.port = port;
@@ -119,11 +99,7 @@ public final class UpstreamTarget {
     return port == defaultPort ? h : h + ":" + port;
   }
 
-  public String upstreamId() {
-    return upstreamId;
-  }
-
-  /** {@code host:port} as stored. */
+  /** {@code host:port} as configured: the key of its connection pool. */
   public String target() {
     return target;
   }
@@ -176,7 +152,7 @@ public final class UpstreamTarget {
     return full == 0 ? 100 : (int) (effectiveWeight() * 100L / full);
   }
 
-  /** Position within its upstream's target array. */
+  /** Position within its backend's target list. */
   public int index() {
     return index;
   }
@@ -191,6 +167,11 @@ public final class UpstreamTarget {
 
   public boolean healthChecked() {
     return healthChecked;
+  }
+
+  /** HAProxy's {@code check} on this server. */
+  public boolean checked() {
+    return options.check() != null;
   }
 
   public InetSocketAddress address() {

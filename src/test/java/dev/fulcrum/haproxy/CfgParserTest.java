@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fulcrum.haproxy.HaproxyConfig.Proxy;
+import dev.fulcrum.model.Algorithm;
 import dev.fulcrum.haproxy.HaproxyConfig.Server;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -66,7 +67,7 @@ class CfgParserTest {
     assertThat(nginx.retryOn)
         .contains("conn-failure", "empty-response", "junk-response", "response-timeout", "500", "502", "503", "504")
         .doesNotContain("404", "401");
-    assertThat(nginx.balance.algorithm()).isEqualTo("roundrobin");
+    assertThat(nginx.balance.algorithm()).isEqualTo(Algorithm.ROUNDROBIN);
     assertThat(nginx.servers()).extracting(Server::name).containsExactly("nginx-1", "nginx-2");
     Server n1 = nginx.servers().get(0);
     assertThat(n1.id()).isEqualTo(1);
@@ -188,14 +189,14 @@ class CfgParserTest {
   void unimplementedKeywordsAreWarningsWithFileAndLine() throws IOException {
     HaproxyConfig c =
         parse("global\n  nbproc 2\n  tune.bufsize 32768\n"
-            + "frontend f\n  bind :80\n  timeout client 1s\n  http-request deny\n  default_backend b\n"
+            + "frontend f\n  bind :80\n  timeout client 1s\n  http-request tarpit\n  default_backend b\n"
             + "backend b\n  timeout connect 1s\n  timeout server 1s\n  cookie SRV insert\n  server s 127.0.0.1:1 agent-check\n"
             + "  option splice-auto\n"
             + "peers p\n  peer a 127.0.0.1:1\n");
     assertThat(c.warnings())
         .contains(where(2) + ": 'nbproc' has no meaning for Fulcrum (one JVM process); ignored")
         .contains(where(3) + ": 'tune.bufsize' is not implemented by Fulcrum; ignored")
-        .contains(where(7) + ": keyword 'http-request' is not implemented by Fulcrum; ignored")
+        .contains(where(7) + ": 'http-request tarpit' is not implemented by Fulcrum; ignored")
         .contains(where(12) + ": keyword 'cookie' is not implemented by Fulcrum; ignored")
         .contains(where(13) + ": server option 'agent-check' is not implemented by Fulcrum; ignored")
         .anyMatch(w -> w.startsWith(where(14) + ": 'option splice-auto' is not implemented by Fulcrum"))

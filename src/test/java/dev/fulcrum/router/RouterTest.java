@@ -2,11 +2,13 @@ package dev.fulcrum.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fulcrum.model.Protocol;
 import dev.fulcrum.model.Route;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -14,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RouterTest {
   private static Route route(String id, List<String> methods, List<String> hosts, List<String> paths,
       Map<String, List<String>> headers, int regexPriority, boolean strip) {
-    return new Route(id, id, List.of("http", "https"), methods, hosts, paths, headers, 426, regexPriority, strip,
+    return new Route(id, id, Set.of(Protocol.HTTP, Protocol.HTTPS), methods, hosts, paths, headers, 426, regexPriority, strip,
         false, List.of(), List.of(), List.of(), 0, "svc");
   }
 
@@ -22,22 +24,22 @@ class RouterTest {
     return route(id, List.of(), List.of(), List.of(paths), Map.of(), 0, true);
   }
 
-  private static Router<String> router(Route... routes) {
-    return Router.compile(List.of(routes), Route::id);
+  private static Router router(Route... routes) {
+    return Router.compile(List.of(routes));
   }
 
-  private static String match(Router<String> r, String method, String host, String path, String... headers) {
+  private static String match(Router r, String method, String host, String path, String... headers) {
     HttpHeaders h = new DefaultHttpHeaders();
     for (int i = 0; i < headers.length; i += 2) {
       h.add(headers[i], headers[i + 1]);
     }
-    RouteMatch<String> m = r.match(method, host, 80, path, h);
+    RouteMatch m = r.match(method, host, 80, path, h, route -> true);
     return m == null ? null : m.route().id();
   }
 
   @Test
   void hostBeatsALongerPath() {
-    Router<String> r =
+    Router r =
         router(
             route("host", List.of(), List.of("a.test"), List.of(), Map.of(), 0, true),
             paths("path", "/longer/path"));
@@ -47,7 +49,7 @@ class RouterTest {
 
   @Test
   void moreHeadersWin() {
-    Router<String> r =
+    Router r =
         router(
             route("one", List.of(), List.of(), List.of("/"), Map.of("x-a", List.of("1")), 0, true),
             route("two", List.of(), List.of(), List.of("/"), Map.of("x-a", List.of("1"), "x-b", List.of("2")), 0, true));
@@ -58,7 +60,7 @@ class RouterTest {
 
   @Test
   void headerValuesMatchCaseInsensitivelyAndByRegex() {
-    Router<String> r =
+    Router r =
         router(route("h", List.of(), List.of(), List.of(), Map.of("x-version", List.of("V1", "~*^v2\\.\\d$")), 0, true));
     assertThat(match(r, "GET", "", "/", "X-Version", "v1")).isEqualTo("h");
     assertThat(match(r, "GET", "", "/", "X-Version", "V2.3")).isEqualTo("h");
@@ -67,7 +69,7 @@ class RouterTest {
 
   @Test
   void longerPrefixWins() {
-    Router<String> r = router(paths("short", "/a"), paths("long", "/a/b"), paths("root", "/"));
+    Router r = router(paths("short", "/a"), paths("long", "/a/b"), paths("root", "/"));
     assertThat(match(r, "GET", "", "/a/b/c")).isEqualTo("long");
     assertThat(match(r, "GET", "", "/a/x")).isEqualTo("short");
     assertThat(match(r, "GET", "", "/zzz")).isEqualTo("root");
@@ -75,14 +77,14 @@ class RouterTest {
 
   @Test
   void prefixIsAPlainStringPrefix() {
-    Router<String> r = router(paths("api", "/api"));
+    Router r = router(paths("api", "/api"));
     assertThat(match(r, "GET", "", "/apiv2")).isEqualTo("api");
     assertThat(match(r, "GET", "", "/ap")).isNull();
   }
 
   @Test
   void regexBeatsPrefixAndRegexPriorityOrdersRegexes() {
-    Router<String> r =
+    Router r =
         router(
             paths("prefix", "/users"),
             route("low", List.of(), List.of(), List.of("~/users/\\d+"), Map.of(), 0, true),
@@ -94,14 +96,14 @@ class RouterTest {
 
   @Test
   void regexIsAnchoredAtTheStartOnly() {
-    Router<String> r = router(route("re", List.of(), List.of(), List.of("~/v\\d"), Map.of(), 0, true));
+    Router r = router(route("re", List.of(), List.of(), List.of("~/v\\d"), Map.of(), 0, true));
     assertThat(match(r, "GET", "", "/v1/anything")).isEqualTo("re");
     assertThat(match(r, "GET", "", "/x/v1")).isNull();
   }
 
   @Test
   void methodsAddToPriorityAndFilter() {
-    Router<String> r =
+    Router r =
         router(
             route("get", List.of("GET"), List.of(), List.of("/x"), Map.of(), 0, true),
             paths("any", "/x"));
@@ -111,7 +113,7 @@ class RouterTest {
 
   @Test
   void wildcardHosts() {
-    Router<String> r =
+    Router r =
         router(
             route("suffix", List.of(), List.of("*.example.test"), List.of(), Map.of(), 0, true),
             route("prefix", List.of(), List.of("example.*"), List.of(), Map.of(), 0, true));
@@ -123,7 +125,7 @@ class RouterTest {
 
   @Test
   void plainHostBeatsWildcardHost() {
-    Router<String> r =
+    Router r =
         router(
             route("wild", List.of(), List.of("*.example.test"), List.of(), Map.of(), 0, true),
             route("plain", List.of(), List.of("a.example.test"), List.of(), Map.of(), 0, true));
@@ -132,14 +134,14 @@ class RouterTest {
 
   @Test
   void hostWithPortMatchesThatPortOnly() {
-    Router<String> r = router(route("p", List.of(), List.of("h.test:8080"), List.of(), Map.of(), 0, true));
-    assertThat(r.match("GET", "h.test", 8080, "/", new DefaultHttpHeaders())).isNotNull();
-    assertThat(r.match("GET", "h.test", 80, "/", new DefaultHttpHeaders())).isNull();
+    Router r = router(route("p", List.of(), List.of("h.test:8080"), List.of(), Map.of(), 0, true));
+    assertThat(r.match("GET", "h.test", 8080, "/", new DefaultHttpHeaders(), route -> true)).isNotNull();
+    assertThat(r.match("GET", "h.test", 80, "/", new DefaultHttpHeaders(), route -> true)).isNull();
   }
 
   @Test
   void tieGoesToTheGreaterRouteId() {
-    Router<String> r = router(paths("aaaa", "/same"), paths("bbbb", "/same"));
+    Router r = router(paths("aaaa", "/same"), paths("bbbb", "/same"));
     assertThat(match(r, "GET", "", "/same")).isEqualTo("bbbb");
   }
 
@@ -149,7 +151,7 @@ class RouterTest {
     for (int i = 0; i < routes.length; i++) {
       routes[i] = paths(String.format("r%05d", i), "/svc" + i + "/");
     }
-    Router<String> r = router(routes);
+    Router r = router(routes);
     assertThat(match(r, "GET", "", "/svc1234/x")).isEqualTo("r01234");
     assertThat(match(r, "GET", "", "/svc1999/")).isEqualTo("r01999");
     assertThat(match(r, "GET", "", "/svc")).isNull();
@@ -177,24 +179,24 @@ class RouterTest {
         "/s, false, /r, /s/r",
       })
   void upstreamPathFollowsKongsTable(String servicePath, boolean strip, String request, String expected) {
-    Router<String> r = router(route("r", List.of(), List.of(), List.of("/r"), Map.of(), 0, strip));
-    RouteMatch<String> m = r.match("GET", "", 80, request, new DefaultHttpHeaders());
+    Router r = router(route("r", List.of(), List.of(), List.of("/r"), Map.of(), 0, strip));
+    RouteMatch m = r.match("GET", "", 80, request, new DefaultHttpHeaders(), route -> true);
     assertThat(m.upstreamPath(request, servicePath)).isEqualTo(expected);
   }
 
   @Test
   void routeWithoutPathsKeepsTheRequestPath() {
-    Router<String> r = router(route("h", List.of(), List.of("h.test"), List.of(), Map.of(), 0, true));
-    RouteMatch<String> m = r.match("GET", "h.test", 80, "/foo", new DefaultHttpHeaders());
+    Router r = router(route("h", List.of(), List.of("h.test"), List.of(), Map.of(), 0, true));
+    RouteMatch m = r.match("GET", "h.test", 80, "/foo", new DefaultHttpHeaders(), route -> true);
     assertThat(m.upstreamPath("/foo", "/s")).isEqualTo("/s/foo");
     assertThat(m.strippedPrefix()).isNull();
   }
 
   @Test
   void regexMatchIsStrippedAndCaptured() {
-    Router<String> r =
+    Router r =
         router(route("re", List.of(), List.of(), List.of("~/users/(?<id>\\d+)"), Map.of(), 0, true));
-    RouteMatch<String> m = r.match("GET", "", 80, "/users/42/posts", new DefaultHttpHeaders());
+    RouteMatch m = r.match("GET", "", 80, "/users/42/posts", new DefaultHttpHeaders(), route -> true);
     assertThat(m.captures().group("id")).isEqualTo("42");
     assertThat(m.upstreamPath("/users/42/posts", null)).isEqualTo("/posts");
   }

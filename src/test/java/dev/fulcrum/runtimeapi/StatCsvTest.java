@@ -2,32 +2,38 @@ package dev.fulcrum.runtimeapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fulcrum.runtimeapi.RuntimeModel.ServerView;
+import dev.fulcrum.upstream.CheckSpec;
 import dev.fulcrum.upstream.TargetState;
 import dev.fulcrum.upstream.UpstreamTarget;
 import org.junit.jupiter.api.Test;
 
 /** The server status vocabulary, step by step (rise 2, fall 3; observed on HAProxy 2.6.12). */
 class StatCsvTest {
-  private static ServerView server(TargetState st, boolean checked) {
-    UpstreamTarget t = new UpstreamTarget("haproxy/be", "127.0.0.1:1", "127.0.0.1", 1, 1, 0, st, "127.0.0.1:1", true,
-        new UpstreamTarget.ServerOptions("s", 1, false, 0, 0, 0, false, 0));
-    return new ServerView(t, checked, 2, 3, false, 0, null);
+  private static UpstreamTarget server(TargetState st, boolean checked) {
+    CheckSpec check = checked ? new CheckSpec(2000, 0, 0, 2, 3, null, null, null, false, false, 0, null) : null;
+    return new UpstreamTarget("127.0.0.1:1", "127.0.0.1", 1, 1, 0, st, "127.0.0.1:1", true,
+        new UpstreamTarget.ServerOptions("s", 1, false, false, 0, 0, 0, false, 0, 2, 3, check));
   }
 
   private static void fail(TargetState st) {
-    st.reportCheck(false, 2, 3, "L4CON", "Layer4 connection problem", null, 0, 0);
+    int v = st.check().report(false, 2, 3, "L4CON", "Layer4 connection problem", null, 0, 0);
+    if (v != 0) {
+      st.setUp(v > 0, st.check().reason());
+    }
   }
 
   private static void pass(TargetState st) {
-    st.reportCheck(true, 2, 3, "L4OK", "Layer4 check passed", null, 0, 0);
+    int v = st.check().report(true, 2, 3, "L4OK", "Layer4 check passed", null, 0, 0);
+    if (v != 0) {
+      st.setUp(v > 0, st.check().reason());
+    }
   }
 
   @Test
   void checkedServerGoesThroughHaproxysStatuses() {
-    TargetState st = new TargetState("k", "be/s", true);
-    ServerView s = server(st, true);
-    st.startChecks(2);
+    TargetState st = new TargetState("k");
+    UpstreamTarget s = server(st, true);
+    st.check().start(2);
     assertThat(StatCsv.status(s)).as("before the first check").isEqualTo("UP 1/3");
     pass(st);
     assertThat(StatCsv.status(s)).isEqualTo("UP");
@@ -55,8 +61,8 @@ class StatCsvTest {
 
   @Test
   void uncheckedServer() {
-    TargetState st = new TargetState("k", "be/s", true);
-    ServerView s = server(st, false);
+    TargetState st = new TargetState("k");
+    UpstreamTarget s = server(st, false);
     assertThat(StatCsv.status(s)).isEqualTo("no check");
     st.setFlag(TargetState.DRAINING, true);
     assertThat(StatCsv.status(s)).isEqualTo("DRAIN");

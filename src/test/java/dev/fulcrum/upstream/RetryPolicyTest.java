@@ -2,8 +2,6 @@ package dev.fulcrum.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fulcrum.upstream.balance.Avoid;
-import dev.fulcrum.upstream.balance.PickContext;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -51,9 +49,9 @@ class RetryPolicyTest {
 
   @Test
   void slowstartRampsTheEffectiveWeight() {
-    TargetState st = new TargetState("k", "be/s", true);
-    UpstreamTarget t = new UpstreamTarget("haproxy/be", "127.0.0.1:1", "127.0.0.1", 1, 10, 0, st, "x", true,
-        new UpstreamTarget.ServerOptions("s", 1, false, 0, 0, 0, false, 10_000));
+    TargetState st = new TargetState("k");
+    UpstreamTarget t = new UpstreamTarget("127.0.0.1:1", "127.0.0.1", 1, 10, 0, st, "x", true,
+        new UpstreamTarget.ServerOptions("s", 1, false, false, 0, 0, 0, false, 10_000, 2, 3, null));
     assertThat(t.effectiveWeight()).as("no slowstart at start-up").isEqualTo(160);
     st.setHealth(false, "test");
     st.setHealth(true, "test");
@@ -62,8 +60,8 @@ class RetryPolicyTest {
   }
 
   private static UpstreamTarget target(String name) {
-    return new UpstreamTarget("haproxy/be", name, "127.0.0.1", 1, 1, 0, new TargetState(name), "x", true,
-        new UpstreamTarget.ServerOptions(name, 1, false, 0, 0, 0, false, 0));
+    return new UpstreamTarget(name, "127.0.0.1", 1, 1, 0, new TargetState(name), "x", true,
+        new UpstreamTarget.ServerOptions(name, 1, false, false, 0, 0, 0, false, 0, 2, 3, null));
   }
 
   /** Slots over a fixed list: the first not avoided; records what the retries asked. */

@@ -1,6 +1,9 @@
 package dev.fulcrum.proxy.http;
 
+import dev.fulcrum.upstream.PickContext;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -40,6 +43,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   int localPortNumber;
   InetSocketAddress remote;
   InetSocketAddress local;
+  /** HAProxy's source hash key of the client address, computed once per connection. */
+  int sourceKey;
   /** When the connection last became free of requests; 0 while one is served. */
   private long idleSinceNanos;
 
@@ -60,15 +65,24 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     clientIp = remote.getAddress().getHostAddress();
     localPortNumber = local.getPort();
     localPort = Integer.toString(localPortNumber);
+    sourceKey = PickContext.sourceKeyOf(remote.getAddress());
     proxy.inFlight().opened(ctx.channel());
-    routing.connectionOpened();
+    routing.counters().opened();
     ctx.channel().closeFuture().addListener(f -> {
       proxy.inFlight().closed(ctx.channel());
-      routing.connectionClosed();
+      routing.counters().closed();
     });
     idleSinceNanos = System.nanoTime();
     scheduleIdleCheck(routing.idleTimeoutMillis());
     readNext();
+  }
+
+  Channel channel() {
+    return ctx.channel();
+  }
+
+  ByteBufAllocator alloc() {
+    return ctx.alloc();
   }
 
   /** Asks for the next message: from the queue if one is there, else from the socket. */
@@ -108,7 +122,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       }
       proxy.inFlight().requestStarted();
       idleSinceNanos = 0;
-      exchange = new Exchange(this, ctx.channel(), (HttpRequest) msg);
+      exchange = new Exchange(this, (HttpRequest) msg);
       exchange.start();
       return;
     }

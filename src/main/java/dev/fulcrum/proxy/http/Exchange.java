@@ -1,19 +1,25 @@
 package dev.fulcrum.proxy.http;
 
+import dev.fulcrum.metrics.Counters;
 import dev.fulcrum.model.Upstream;
-import dev.fulcrum.upstream.BackendQueue;
-import dev.fulcrum.upstream.Retries;
+import dev.fulcrum.plugin.Flow;
+import dev.fulcrum.plugin.HttpStep;
+import dev.fulcrum.plugin.LocalResponse;
+import dev.fulcrum.plugin.StepContext;
+import dev.fulcrum.router.RequestFacts;
+import dev.fulcrum.runtime.HttpTarget;
+import dev.fulcrum.upstream.Attempts;
+import dev.fulcrum.upstream.Backend;
+import dev.fulcrum.upstream.Destination;
+import dev.fulcrum.upstream.PickContext;
+import dev.fulcrum.upstream.ProxyFailure;
 import dev.fulcrum.upstream.RetryPolicy;
 import dev.fulcrum.upstream.UpstreamTarget;
-import dev.fulcrum.upstream.balance.Avoid;
-import dev.fulcrum.upstream.balance.PickContext;
 import dev.fulcrum.upstream.pool.UpstreamConnections;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -21,7 +27,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -29,415 +34,292 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.util.ArrayDeque;
-import java.util.Locale;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One request on its way through the proxy: have it routed (the listener's {@link HttpRouting}
- * says where and by which rules, as a {@link Dispatch}), pick a server, get a pooled or new
- * upstream connection on the client's event loop, stream the body up and the response down with
- * backpressure both ways, and retry a failed try when the rules allow it. Everything here runs on
- * one event loop.
+ * One request on its way through the proxy, phase by phase: parse/check ({@link RequestCheck},
+ * {@link RequestInfo}), access (the listener's steps, routing, the target's steps; a step may
+ * pause for I/O), balance/connect ({@link Attempts}: picks, the queue, retries), then the response
+ * head (its steps) and body, streamed with backpressure both ways ({@link RequestBody} up), and
+ * the log phase. Where it is is one {@link State}. Everything runs on the client's event loop.
  */
-final class Exchange implements PickContext, BackendQueue.Waiter {
+final class Exchange implements Attempts.Owner, StepContext {
   private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+
+  /** The exchange's progress; the request body streams up on its own meanwhile. */
+  enum State {
+    /** Steps and routing run (a step may hold it paused). */
+    ACCESS,
+    /** Picking a server, queued, waiting to retry, or connecting. */
+    CONNECTING,
+    /** The request head went to a server; no response head yet. */
+    SENT,
+    /** A response streams to the client. */
+    RESPONDING,
+    /** A 101 went out: the connections become a tunnel once it is through. */
+    UPGRADING,
+    /** The whole response went out: the exchange ends at the end of this read. */
+    COMPLETE,
+    /** An answer of the gateway's own streams to the client. */
+    ANSWERING,
+    DONE
+  }
 
   private final ClientHandler client;
   private final HttpProxy proxy;
+  private final HttpRouting routing;
   private final Channel clientChannel;
   private final HttpRequest request;
   private final long startNanos = System.nanoTime();
   private final boolean http10;
   private final boolean clientKeepAlive;
 
+  private State state = State.ACCESS;
   private RequestInfo info;
-  private Dispatch dispatch;
-  private long tryStartNanos;
-
-  private UpstreamTarget target;
-  private UpstreamTarget lastTarget;
-  private Retries retries;
-  private ProxyFailure lastFailure;
+  private RequestBody body;
+  private List<HttpStep> steps;
+  private int stepIndex;
+  private boolean paused;
+  private Routed routed;
+  private HttpTarget target;
+  private Destination destination;
+  private Attempts attempts;
+  private LocalAnswer answer;
 
   private Channel upstream;
   private UpstreamHandler upstreamHandler;
-  private String poolKey;
   private boolean reusedConnection;
   private boolean upstreamReusable;
-
-  private boolean expectContinue;
-  private boolean continueSent;
-  private boolean requestComplete;
-  private boolean requestSent;
-  private long bodyBytesSent;
-  private long responseBytes;
-  private int status = -1;
-  private ArrayDeque<HttpContent> pending;
-
-  private boolean responseStarted;
-  private boolean responseComplete;
-  private boolean skipInformational;
-  private boolean closeClientAfter;
-  private boolean upgrading;
-  private boolean done;
-  private boolean queued;
-  private long queuedSinceNanos;
-  private long queueMillis;
-
+  private long sentNanos;
   private long lastReadNanos;
-  private long blockedSinceNanos;
   private ScheduledFuture<?> timer;
 
-  Exchange(ClientHandler client, Channel clientChannel, HttpRequest request) {
+  private int status = -1;
+  private long responseBytes;
+  private boolean skipInformational;
+  private boolean closeClientAfter;
+  private boolean logged;
+  /** A hash cookie this request lacked (Kong's cookie hashing): set on the response. */
+  private String newHashCookie;
+  private String hashCookieValue;
+
+  Exchange(ClientHandler client, HttpRequest request) {
     this.client = client;
     this.proxy = client.proxy;
-    this.clientChannel = clientChannel;
+    this.routing = client.routing;
+    this.clientChannel = client.channel();
     this.request = request;
     this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
     this.clientKeepAlive = HttpUtil.isKeepAlive(request);
   }
 
-  // ---------------------------------------------------------------- routing
+  // ------------------------------------------------------ parse/check, access
 
   void start() {
+    Counters fe = routing.counters();
+    fe.requests.increment();
+    fe.requestRate.tick();
     int bad = RequestCheck.status(request);
+    if (bad == 0) {
+      info = RequestInfo.read(request, client);
+      bad = info == null ? 400 : 0;
+    }
     if (bad != 0) {
       if (request instanceof HttpContent) {
         // The decoder's stand-in for an unparsable request carries an (empty) body.
         ((HttpContent) request).release();
       }
+      fe.requestErrors.increment();
       closeClientAfter = true;
-      sendOwnResponse(client.routing.badRequest(clientChannel.alloc(), bad, request));
+      answer(LocalResponse.full(routing.errors().page(clientChannel.alloc(), bad, ErrorPages.Cause.BAD_REQUEST, request)));
       return;
     }
     HttpHeaders h = request.headers();
-    String uri = request.uri();
-    String hostHeader = h.get(HttpHeaderNames.HOST);
-    if (uri.startsWith("http://") || uri.startsWith("https://")) {
-      // Absolute form: the URI names the host (RFC 9112 §3.2.2).
-      int authorityStart = uri.indexOf("//") + 2;
-      int pathStart = uri.indexOf('/', authorityStart);
-      hostHeader = uri.substring(authorityStart, pathStart < 0 ? uri.length() : pathStart);
-      uri = pathStart < 0 ? "/" : uri.substring(pathStart);
-      h.set(HttpHeaderNames.HOST, hostHeader);
-      request.setUri(uri);
-    }
-    int q = uri.indexOf('?');
-    String rawPath = q < 0 ? uri : uri.substring(0, q);
-    String query = q < 0 ? null : uri.substring(q);
-    String host = "";
-    int port = client.localPortNumber;
-    if (hostHeader != null) {
-      int colon = hostHeader.lastIndexOf(':');
-      if (colon > 0 && hostHeader.indexOf(']', colon) < 0) {
-        host = hostHeader.substring(0, colon);
-        try {
-          port = Integer.parseInt(hostHeader.substring(colon + 1));
-        } catch (NumberFormatException e) {
-          closeClientAfter = true;
-          sendOwnResponse(client.routing.badRequest(clientChannel.alloc(), 400, request));
-          return;
-        }
-      } else {
-        host = hostHeader;
-      }
-      host = host.toLowerCase(Locale.ROOT);
-    }
-    info = new RequestInfo(request, hostHeader, host, port, rawPath, query, uri, client.remote, client.local,
-        client.clientIp, client.localPort);
-    dispatch = client.routing.route(info);
-    FullHttpResponse answer = dispatch.localAnswer(clientChannel.alloc());
-    if (answer != null) {
-      sendOwnResponse(answer);
-      return;
-    }
-    retries = new Retries(dispatch.retry());
-    prepareUpstreamRequest();
-    nextTry();
-  }
-
-  private void prepareUpstreamRequest() {
-    HttpHeaders h = request.headers();
-    expectContinue = HttpUtil.is100ContinueExpected(request);
+    boolean expectContinue = HttpUtil.is100ContinueExpected(request);
     if (expectContinue) {
       h.remove(HttpHeaderNames.EXPECT);
     }
+    body = new RequestBody(client, expectContinue);
     boolean upgrade = ProxyHeaders.isWebSocketUpgrade(h);
     ProxyHeaders.removeHopByHop(h, upgrade);
     h.set(HttpHeaderNames.CONNECTION, upgrade ? "keep-alive, Upgrade" : HttpHeaderValues.KEEP_ALIVE);
-    dispatch.prepare(request);
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    steps = routing.steps();
+    runSteps();
   }
 
-  // ------------------------------------------------------------- connecting
-
-  /** Picks a server (another one after a failure, per the rules) and gets a connection to it. */
-  private void nextTry() {
-    tryStartNanos = System.nanoTime();
-    String host;
-    int port;
-    SocketAddress address;
-    if (dispatch.balanced()) {
-      UpstreamTarget t = retries.acquire(dispatch, this);
-      if (t == null) {
-        if (dispatch.queueable()) {
-          enqueue();
-          return;
+  /** The access phase: the listener's steps, routing, the target's steps; then a server. */
+  private void runSteps() {
+    while (state == State.ACCESS && !paused) {
+      if (stepIndex < steps.size()) {
+        if (steps.get(stepIndex++).onRequest(this) == Flow.PAUSE && state == State.ACCESS) {
+          paused = true;
         }
-        leaveQueue();
-        if (lastFailure != null) {
-          respondError(dispatch.status(lastFailure), false);
-        } else {
-          respondError(503, true);
-        }
+        continue;
+      }
+      if (routed != null) {
+        break;
+      }
+      routed = routing.route(info);
+      if (routed.answer() != null) {
+        answer(routed.answer());
         return;
       }
-      leaveQueue();
-      target = t;
-      lastTarget = t;
-      poolKey = t.target();
-      host = t.host();
-      port = t.port();
-      address = t.address();
-    } else {
-      poolKey = dispatch.fixedPoolKey();
-      host = dispatch.fixedHost();
-      port = dispatch.fixedPort();
-      address = dispatch.fixedAddress();
+      target = routed.target();
+      destination = target.destination();
+      Counters be = destination.backend().counters();
+      be.opened();
+      be.requests.increment();
+      steps = target.steps();
+      stepIndex = 0;
     }
-    dispatch.beforeSend(request, target);
-    UpstreamConnections.LoopPool pool = proxy.upstreams.forLoop(clientChannel.eventLoop());
-    Channel idle = pool.poll(poolKey);
-    if (idle != null) {
-      attach(idle, true);
-    } else if (address != null) {
-      connect(pool, address);
-    } else {
-      resolveThenConnect(pool, host, port);
+    if (state == State.ACCESS && !paused) {
+      state = State.CONNECTING;
+      attempts = new Attempts(destination, this);
+      attempts.next();
     }
   }
 
-  private void resolveThenConnect(UpstreamConnections.LoopPool pool, String host, int port) {
-    Future<InetSocketAddress> resolved = pool.resolve(host, port);
-    resolved.addListener(
-        f -> {
-          if (done) {
-            return;
-          }
-          if (!f.isSuccess()) {
-            LOG.debug("cannot resolve {}: {}", host, f.cause().toString());
-            sendOwnResponse(dispatch.error(clientChannel.alloc(), 503, false));
-            return;
-          }
-          connect(pool, resolved.getNow());
-        });
-  }
-
-  private void connect(UpstreamConnections.LoopPool pool, SocketAddress address) {
-    String key = poolKey;
-    ChannelFuture f = pool.connect(address, (int) Math.min(Integer.MAX_VALUE, dispatch.connectTimeoutMillis()));
-    f.channel().closeFuture().addListener(c -> pool.remove(key, f.channel()));
-    f.addListener(
-        c -> {
-          if (done) {
-            f.channel().close();
-            return;
-          }
-          if (c.isSuccess()) {
-            attach(f.channel(), false);
-          } else {
-            tryFailed(
-                c.cause() instanceof ConnectTimeoutException ? ProxyFailure.CONNECT_TIMEOUT : ProxyFailure.CONNECT_FAILED,
-                c.cause());
-          }
-        });
-  }
-
-  /** Sends the request head on {@code ch} and starts streaming the body. */
-  private void attach(Channel ch, boolean reused) {
-    upstream = ch;
-    reusedConnection = reused;
-    upstreamReusable = true;
-    if (target != null) {
-      long connectMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - tryStartNanos);
-      dispatch.onConnected(target, queueMillis, connectMillis, reused);
-    }
-    upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
-    upstreamHandler.attach(this);
-    lastReadNanos = System.nanoTime();
-    ch.write(request, ch.voidPromise());
-    if (requestComplete) {
-      // A retry of a request whose (empty) body was already read.
-      ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
-      requestSent = true;
-    } else {
-      if (expectContinue && !continueSent) {
-        continueSent = true;
-        clientChannel.writeAndFlush(
-            new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE), clientChannel.voidPromise());
-      }
-      drainPending();
-      if (!requestComplete && !done) {
-        client.readNext();
-      }
-      if (!requestSent && upstream == ch) {
-        ch.flush();
-      }
-    }
-    if (!done && upstream == ch) {
-      ch.read();
-      armTimer(dispatch.readTimeoutMillis());
-    }
-  }
-
-  // ------------------------------------------------------------------- queue
-
-  /**
-   * Every usable server is at its maxconn: wait for a slot (HAProxy's backend queue). A request
-   * woken too late (another took the slot) keeps its place at the head.
-   */
-  private void enqueue() {
-    if (queued) {
-      dispatch.queue().addFirst(this);
+  @Override
+  public void resume() {
+    EventLoop loop = clientChannel.eventLoop();
+    if (!loop.inEventLoop()) {
+      loop.execute(this::resume);
       return;
     }
-    queued = true;
-    queuedSinceNanos = System.nanoTime();
-    dispatch.queue().add(this);
-    long t = dispatch.queueTimeoutMillis();
-    if (t > 0) {
-      timer = clientChannel.eventLoop().schedule(this::queueTimeout, t, TimeUnit.MILLISECONDS);
+    if (state == State.ACCESS && paused) {
+      paused = false;
+      runSteps();
     }
   }
+
+  @Override
+  public void respond(int status) {
+    respond(LocalResponse.full(routing.errors().page(clientChannel.alloc(), status, ErrorPages.Cause.GATEWAY, request)));
+  }
+
+  @Override
+  public void respond(LocalResponse response) {
+    EventLoop loop = clientChannel.eventLoop();
+    if (!loop.inEventLoop()) {
+      loop.execute(() -> respond(response));
+      return;
+    }
+    answer(response);
+  }
+
+  // ------------------------------------------------------ balance and connect
 
   @Override
   public EventLoop loop() {
     return clientChannel.eventLoop();
   }
 
+  /** A server with a slot for this try: a pooled connection to it, or a new one. */
   @Override
-  public boolean wake() {
-    if (done || !queued) {
-      return false;
+  public void tryAt(UpstreamTarget t) {
+    sentNanos = System.nanoTime();
+    if (!destination.preserveHost()) {
+      request.headers().set(HttpHeaderNames.HOST, t.hostHeader());
     }
-    nextTry();
-    return true;
+    UpstreamConnections.LoopPool pool = proxy.upstreams.forLoop(clientChannel.eventLoop());
+    Channel idle = pool.poll(t.target());
+    if (idle != null) {
+      attach(idle, true);
+    } else if (t.address() != null) {
+      connect(pool, t, t.address());
+    } else {
+      Future<InetSocketAddress> resolved = pool.resolve(t.host(), t.port());
+      resolved.addListener(f -> {
+        if (state != State.CONNECTING || attempts.current() != t) {
+          return;
+        }
+        if (f.isSuccess()) {
+          connect(pool, t, resolved.getNow());
+        } else {
+          LOG.debug("cannot resolve {}: {}", t.host(), f.cause().toString());
+          attempts.done();
+          respondError(503, ErrorPages.Cause.UPSTREAM);
+        }
+      });
+    }
   }
 
-  /** Out of the queue (served, or given up): its timer goes, the time it waited is kept. */
-  private void leaveQueue() {
-    if (queued) {
-      queued = false;
-      dispatch.queue().remove(this);
-      cancelTimer();
-      queueMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queuedSinceNanos);
+  private void connect(UpstreamConnections.LoopPool pool, UpstreamTarget t, InetSocketAddress address) {
+    ChannelFuture f = pool.connect(address, (int) Math.min(Integer.MAX_VALUE, destination.timeouts().connect()));
+    String key = t.target();
+    f.channel().closeFuture().addListener(c -> pool.remove(key, f.channel()));
+    f.addListener(c -> {
+      if (state != State.CONNECTING || attempts.current() != t) {
+        f.channel().close();
+        return;
+      }
+      if (c.isSuccess()) {
+        attach(f.channel(), false);
+      } else {
+        ProxyFailure failure =
+            c.cause() instanceof ConnectTimeoutException ? ProxyFailure.CONNECT_TIMEOUT : ProxyFailure.CONNECT_FAILED;
+        tryFailed(failure, c.cause());
+      }
+    });
+  }
+
+  /** Sends the request head on {@code ch}, then the body as it comes. */
+  private void attach(Channel ch, boolean reused) {
+    upstream = ch;
+    reusedConnection = reused;
+    upstreamReusable = true;
+    attempts.connected(reused);
+    upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
+    upstreamHandler.attach(this);
+    lastReadNanos = System.nanoTime();
+    state = State.SENT;
+    ch.write(request, ch.voidPromise());
+    body.attach(ch);
+    if (state == State.SENT && upstream == ch) {
+      ch.read();
+      armTimer(destination.timeouts().read());
     }
   }
 
-  private void queueTimeout() {
-    timer = null;
-    if (queued && dispatch.queue().remove(this)) {
-      queued = false;
-      respondError(503, true);
+  @Override
+  public void unavailable(ProxyFailure failure) {
+    if (failure == null) {
+      respondError(503, ErrorPages.Cause.GATEWAY);
+    } else {
+      respondError(routing.errors().status(failure), ErrorPages.Cause.UPSTREAM);
     }
   }
 
   // ------------------------------------------------------------ request body
 
   void onRequestContent(HttpContent content) {
-    if (done || upstream == null) {
-      if (done) {
-        content.release();
-        return;
-      }
-      if (pending == null) {
-        pending = new ArrayDeque<>(2);
-      }
-      pending.add(content);
+    if (state == State.DONE || state == State.ANSWERING || body == null) {
+      content.release();
       return;
     }
-    forward(content);
-    if (!requestComplete) {
-      if (upstream.isWritable()) {
-        client.readNext();
-      } else {
-        blockedSinceNanos = System.nanoTime();
-      }
-    }
-  }
-
-  private void drainPending() {
-    if (pending == null) {
-      return;
-    }
-    HttpContent c;
-    while ((c = pending.poll()) != null) {
-      forward(c);
-    }
-  }
-
-  private void forward(HttpContent content) {
-    boolean last = content instanceof LastHttpContent;
-    bodyBytesSent += content.content().readableBytes();
-    if (last) {
-      requestComplete = true;
-      requestSent = true;
-      lastReadNanos = System.nanoTime();
-    }
-    upstream.writeAndFlush(content, upstream.voidPromise());
+    body.onContent(content);
   }
 
   void onUpstreamWritable() {
-    if (!done && !requestComplete && blockedSinceNanos != 0) {
-      blockedSinceNanos = 0;
-      client.readNext();
+    if (state != State.DONE) {
+      body.onUpstreamWritable();
     }
   }
 
-  // -------------------------------------------------------------- response
+  // --------------------------------------------------------------- response
 
   void onUpstreamMessage(Object msg) {
-    if (done) {
+    if (state == State.DONE) {
       ReferenceCountUtil.release(msg);
       return;
     }
     lastReadNanos = System.nanoTime();
-    if (msg instanceof HttpResponse) {
-      HttpResponse response = (HttpResponse) msg;
-      if (response.decoderResult().isFailure()) {
-        ReferenceCountUtil.release(msg);
-        upstreamReusable = false;
-        if (responseStarted) {
-          abort();
-        } else {
-          tryFailed(ProxyFailure.BAD_RESPONSE, response.decoderResult().cause());
-        }
-        return;
-      }
-      int code = response.status().code();
-      if (code == 101) {
-        upgrading = true;
-      }
-      if (code < 200 && code != 101) {
-        // Interim responses (100, 103) end here: we answered Expect ourselves.
-        skipInformational = true;
-      } else if (retryOnStatus(code)) {
-        // HAProxy's retry-on <status>: this answer is dropped and the request tried again.
-        ReferenceCountUtil.release(msg);
-        upstreamReusable = false;
-        tryFailed(ProxyFailure.RETRYABLE_STATUS, null);
-        return;
-      } else {
-        responseStarted = true;
-        status = code;
-        prepareResponse(response);
-        dispatch.onResponse(response, target, System.nanoTime() - tryStartNanos, upgrading);
-        clientChannel.write(response, clientChannel.voidPromise());
-      }
+    if (msg instanceof HttpResponse && !responseHead((HttpResponse) msg)) {
+      return;
     }
     if (!(msg instanceof HttpContent)) {
       ReferenceCountUtil.release(msg);
@@ -458,25 +340,69 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
     responseBytes += content.content().readableBytes();
     clientChannel.write(content, clientChannel.voidPromise());
     if (last) {
-      responseComplete = true;
-      if (upgrading) {
+      if (state == State.UPGRADING) {
         startTunnel();
+      } else {
+        state = State.COMPLETE;
       }
     }
   }
 
-  private boolean retryOnStatus(int code) {
-    RetryPolicy p = dispatch.retry();
-    return !responseStarted && p.retriesStatus(code) && bodyBytesSent == 0 && retries.remaining();
+  /** The response head phase; false when the message was consumed (failed or retried). */
+  private boolean responseHead(HttpResponse response) {
+    if (response.decoderResult().isFailure()) {
+      ReferenceCountUtil.release(response);
+      upstreamReusable = false;
+      if (state == State.RESPONDING) {
+        abort();
+      } else {
+        tryFailed(ProxyFailure.BAD_RESPONSE, response.decoderResult().cause());
+      }
+      return false;
+    }
+    int code = response.status().code();
+    if (code < 200 && code != 101) {
+      // Interim responses (100, 103) end here: we answered Expect ourselves.
+      skipInformational = true;
+      return true;
+    }
+    if (retryOnStatus(code)) {
+      // HAProxy's retry-on <status>: this answer is dropped and the request tried again.
+      ReferenceCountUtil.release(response);
+      upstreamReusable = false;
+      tryFailed(ProxyFailure.RETRYABLE_STATUS, null);
+      return false;
+    }
+    boolean upgrade = code == 101;
+    state = upgrade ? State.UPGRADING : State.RESPONDING;
+    status = code;
+    destination.backend().responded(attempts.current(), code, System.nanoTime() - attempts.tryStartNanos());
+    prepareResponse(response, upgrade);
+    if (newHashCookie != null) {
+      response.headers().add(HttpHeaderNames.SET_COOKIE, newHashCookie);
+    }
+    for (HttpStep s : target.steps()) {
+      s.onResponse(this, response);
+    }
+    for (HttpStep s : routing.steps()) {
+      s.onResponse(this, response);
+    }
+    clientChannel.write(response, clientChannel.voidPromise());
+    return true;
   }
 
-  private void prepareResponse(HttpResponse response) {
+  private boolean retryOnStatus(int code) {
+    RetryPolicy p = destination.retry();
+    return state == State.SENT && p.retriesStatus(code) && body.bytesSent() == 0 && attempts.remaining();
+  }
+
+  private void prepareResponse(HttpResponse response, boolean upgrade) {
     HttpHeaders h = response.headers();
     if (!HttpUtil.isKeepAlive(response)) {
       upstreamReusable = false;
     }
-    ProxyHeaders.removeHopByHop(h, upgrading);
-    if (upgrading) {
+    ProxyHeaders.removeHopByHop(h, upgrade);
+    if (upgrade) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
       return;
     }
@@ -499,66 +425,65 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
    * relayed as they come.
    */
   private void startTunnel() {
-    done = true;
+    state = State.DONE;
     cancelTimer();
-    complete();
-    releaseTarget();
+    log();
+    attempts.done();
     upstreamHandler.detach();
-    Channel up = upstream;
     client.upgraded(this);
-    Relay.join(clientChannel, up);
+    Relay.join(clientChannel, upstream);
   }
 
   void onUpstreamReadComplete() {
-    if (done) {
+    if (state == State.DONE) {
       return;
     }
     clientChannel.flush();
-    if (responseComplete) {
+    if (state == State.COMPLETE) {
       finish();
-    } else if (clientChannel.isWritable()) {
+    } else if (clientChannel.isWritable() && upstream != null) {
       upstream.read();
     }
   }
 
   void onClientWritable() {
-    if (!done && upstream != null && responseStarted) {
+    if (state == State.RESPONDING && upstream != null) {
       upstream.read();
+    } else if (state == State.ANSWERING) {
+      answer.resume();
     }
   }
 
   /** The response went out whole: recycle the upstream connection and read the next request. */
   private void finish() {
-    done = true;
+    state = State.DONE;
     cancelTimer();
-    complete();
-    releaseTarget();
+    UpstreamTarget t = attempts.current();
+    attempts.done();
     upstreamHandler.detach();
-    boolean reuse =
-        upstreamReusable
-            && requestSent
-            && (proxy.maxRequestsPerConnection == 0 || upstreamHandler.requests() < proxy.maxRequestsPerConnection);
+    boolean reuse = upstreamReusable && body.complete()
+        && (proxy.maxRequestsPerConnection == 0 || upstreamHandler.requests() < proxy.maxRequestsPerConnection);
     if (reuse) {
-      proxy.upstreams.forLoop(clientChannel.eventLoop()).offer(poolKey, upstream);
+      proxy.upstreams.forLoop(clientChannel.eventLoop()).offer(t.target(), upstream);
     } else {
       upstream.close();
     }
-    boolean keepAlive = clientKeepAlive && !closeClientAfter;
-    client.exchangeFinished(this, keepAlive, requestComplete);
+    log();
+    client.exchangeFinished(this, clientKeepAlive && !closeClientAfter, body.complete());
   }
 
-  // ---------------------------------------------------------------- failures
+  // -------------------------------------------------------------- failures
 
   void onUpstreamClosed(Throwable cause) {
-    if (done) {
+    if (state == State.DONE) {
       return;
     }
     upstreamReusable = false;
-    if (responseComplete) {
+    if (state == State.COMPLETE) {
       return;
     }
-    if (responseStarted) {
-      LOG.debug("upstream {} closed mid-response", poolKey);
+    if (state == State.RESPONDING || state == State.UPGRADING) {
+      LOG.debug("upstream {} closed mid-response", attempts.current());
       abort();
       return;
     }
@@ -566,108 +491,32 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
   }
 
   /**
-   * A try failed before any response byte reached the client: try again when the dispatch's rules
-   * allow it and the request can be sent again (no body byte sent yet), else answer with the
-   * failure's status.
+   * A try failed before any response byte reached the client: try again when the rules allow it
+   * and the request can be sent again (no body byte sent yet), else answer with the failure.
    */
   private void tryFailed(ProxyFailure failure, Throwable cause) {
-    LOG.debug("try at {} failed: {} ({})", poolKey, failure, cause == null ? "closed" : cause.toString());
-    lastFailure = failure;
+    LOG.debug("try at {} failed: {} ({})", attempts.current(), failure, cause == null ? "closed" : cause.toString());
     cancelTimer();
-    boolean stale = reusedConnection && failure == ProxyFailure.RESET_BEFORE_RESPONSE;
-    UpstreamTarget failed = target;
-    dispatch.onFailure(failed, failure, stale);
-    boolean failedRunning = failed != null && failed.usable();
     boolean reused = reusedConnection;
-    releaseTarget();
+    boolean stale = reused && failure == ProxyFailure.RESET_BEFORE_RESPONSE;
     detachUpstream();
-    RetryPolicy p = dispatch.retry();
-    boolean replayable = bodyBytesSent == 0 && !responseStarted;
-    boolean mayResend = failure.beforeSend || stale || !p.idempotentOnly() || isIdempotent();
-    if (replayable && (stale || (allowedBy(p, failure) && mayResend && retries.remaining()))) {
-      boolean severalActive = dispatch.severalActive();
-      boolean redispatch;
-      if (stale) {
-        // A server closing an idle connection as we reused it is no try of its own.
-        redispatch = true;
-        if (failed != null) {
-          retries.avoidFromNowOn(failed);
-        }
-      } else {
-        redispatch = retries.next(failed, failedRunning, severalActive);
-        if (failed != null && !redispatch) {
-          dispatch.onRetrySameServer(failed);
-        }
-      }
-      requestSent = false;
-      long delay = retries.delayMillis(redispatch, severalActive, failure == ProxyFailure.CONNECT_FAILED && !reused);
-      if (delay > 0) {
-        timer = clientChannel.eventLoop().schedule(() -> {
-          timer = null;
-          if (!done) {
-            nextTry();
-          }
-        }, delay, TimeUnit.MILLISECONDS);
-      } else {
-        nextTry();
-      }
+    body.detach();
+    boolean replayable = body.bytesSent() == 0;
+    boolean mayResend = failure.beforeSend() || stale || !destination.retry().idempotentOnly() || idempotent();
+    state = State.CONNECTING;
+    if (attempts.failed(failure, replayable && mayResend, stale, failure == ProxyFailure.CONNECT_FAILED && !reused)) {
       return;
     }
-    if (!requestComplete) {
+    if (!body.complete()) {
       closeClientAfter = true;
     }
-    respondError(dispatch.status(failure), false);
+    respondError(routing.errors().status(failure), ErrorPages.Cause.UPSTREAM);
   }
 
-  /** Which failures the policy retries (HAProxy's retry-on keywords). */
-  private static boolean allowedBy(RetryPolicy p, ProxyFailure f) {
-    switch (f) {
-      case CONNECT_FAILED:
-      case CONNECT_TIMEOUT:
-        return p.connFailure();
-      case RESET_BEFORE_RESPONSE:
-        return p.emptyResponse();
-      case BAD_RESPONSE:
-        return p.junkResponse();
-      case READ_TIMEOUT:
-        return p.responseTimeout();
-      case RETRYABLE_STATUS:
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  private boolean isIdempotent() {
+  private boolean idempotent() {
     HttpMethod m = request.method();
-    return m.equals(HttpMethod.GET)
-        || m.equals(HttpMethod.HEAD)
-        || m.equals(HttpMethod.PUT)
-        || m.equals(HttpMethod.DELETE)
-        || m.equals(HttpMethod.OPTIONS)
-        || m.equals(HttpMethod.TRACE);
-  }
-
-  // -------------------------------------------------------------- pick context
-
-  @Override
-  public String hashValue(Upstream.HashSpec spec) {
-    return dispatch.hashValue(spec);
-  }
-
-  @Override
-  public int sourceKey() {
-    return PickContext.sourceKeyOf(info.client.getAddress());
-  }
-
-  @Override
-  public String uri() {
-    return info.uri;
-  }
-
-  @Override
-  public String header(String name) {
-    return request.headers().get(name);
+    return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.PUT)
+        || m.equals(HttpMethod.DELETE) || m.equals(HttpMethod.OPTIONS) || m.equals(HttpMethod.TRACE);
   }
 
   private void detachUpstream() {
@@ -679,34 +528,24 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
     }
   }
 
-  private void releaseTarget() {
-    if (target != null) {
-      UpstreamTarget t = target;
-      target = null;
-      dispatch.release(t);
-    }
-  }
-
-  /** Tells the dispatch and the routing once that the request is over. */
-  private void complete() {
-    if (dispatch != null) {
-      dispatch.onComplete(lastTarget, status, bodyBytesSent, responseBytes, System.nanoTime() - startNanos);
-    }
-    client.routing.responded(status);
-  }
-
   /** The client left, or the response broke mid-way: close both sides. */
   private void abort() {
-    if (done) {
+    if (state == State.DONE) {
       return;
     }
-    done = true;
+    state = State.DONE;
     cancelTimer();
-    leaveQueue();
-    complete();
-    releaseTarget();
+    if (attempts != null) {
+      attempts.close();
+    }
+    if (answer != null) {
+      answer.abort();
+    }
+    log();
     detachUpstream();
-    releasePending();
+    if (body != null) {
+      body.close();
+    }
     clientChannel.close();
   }
 
@@ -714,10 +553,84 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
     abort();
   }
 
-  private void releasePending() {
-    if (pending != null) {
-      pending.forEach(ReferenceCountUtil::release);
-      pending.clear();
+  // -------------------------------------------------------------- answers
+
+  private void respondError(int status, ErrorPages.Cause cause) {
+    answer(LocalResponse.full(routing.errors().page(clientChannel.alloc(), status, cause, request)));
+  }
+
+  /** Answers here, with an error page or a step's or service's answer. */
+  private void answer(LocalResponse r) {
+    if (state == State.DONE || state == State.ANSWERING) {
+      r.body().close();
+      return;
+    }
+    state = State.ANSWERING;
+    status = r.head().status().code();
+    cancelTimer();
+    if (attempts != null) {
+      attempts.close();
+    }
+    detachUpstream();
+    if (body != null) {
+      body.close();
+    }
+    HttpHeaders h = r.head().headers();
+    if (routing.errors().latencyHeader()) {
+      h.set(ProxyHeaders.X_KONG_RESPONSE_LATENCY,
+          Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos)));
+    }
+    boolean bodyNeverComing = body != null && body.neverComing();
+    boolean keepAlive = clientKeepAlive && !closeClientAfter && !bodyNeverComing && !proxy.inFlight().draining()
+        && !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(h.get(HttpHeaderNames.CONNECTION, ""));
+    if (!keepAlive) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (http10) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    boolean requestComplete = body != null && body.complete();
+    answer = new LocalAnswer(clientChannel, r, request.method().equals(HttpMethod.HEAD), () -> {
+      state = State.DONE;
+      responseBytes = answer.bytes();
+      log();
+      client.exchangeFinished(this, keepAlive, requestComplete);
+    });
+    answer.start();
+  }
+
+  // --------------------------------------------------------------------- log
+
+  /** The log phase, once: counters of the listener, backend and server; the steps' log hooks. */
+  private void log() {
+    if (logged) {
+      return;
+    }
+    logged = true;
+    long in = body == null ? 0 : body.bytesSent();
+    Counters fe = routing.counters();
+    fe.bytesIn.add(in);
+    fe.bytesOut.add(responseBytes);
+    if (status > 0) {
+      fe.response(status);
+    }
+    if (destination != null) {
+      Backend b = destination.backend();
+      Counters be = b.counters();
+      be.bytesIn.add(in);
+      be.bytesOut.add(responseBytes);
+      be.totalTime.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+      be.closed();
+      UpstreamTarget last = attempts == null ? null : attempts.last();
+      if (last != null) {
+        last.state().counters().bytesIn.add(in);
+        last.state().counters().bytesOut.add(responseBytes);
+      }
+      for (HttpStep s : target.steps()) {
+        s.onLog(this);
+      }
+    }
+    for (HttpStep s : routing.steps()) {
+      s.onLog(this);
     }
   }
 
@@ -736,87 +649,120 @@ final class Exchange implements PickContext, BackendQueue.Waiter {
     }
   }
 
-  /** One timer per exchange: it re-arms itself for the remaining time instead of per read. */
+  /** One timer per exchange: it re-arms itself for the time left instead of per read. */
   private void onTimer() {
     timer = null;
-    if (done || upstream == null) {
+    if (upstream == null || (state != State.SENT && state != State.RESPONDING)) {
       return;
     }
-    long now = System.nanoTime();
+    long read = destination.timeouts().read();
     long deadline;
     ProxyFailure failure;
-    if (!requestComplete && blockedSinceNanos != 0) {
-      long write = dispatch.writeTimeoutMillis();
+    if (!body.complete() && body.blockedSinceNanos() != 0) {
+      long write = destination.timeouts().write();
       if (write <= 0) {
-        armTimer(dispatch.readTimeoutMillis());
+        armTimer(read);
         return;
       }
-      deadline = blockedSinceNanos + TimeUnit.MILLISECONDS.toNanos(write);
+      deadline = body.blockedSinceNanos() + TimeUnit.MILLISECONDS.toNanos(write);
       failure = ProxyFailure.WRITE_TIMEOUT;
-    } else if (!requestComplete) {
+    } else if (!body.complete()) {
       // Waiting for the client to send more body: not the upstream's time.
-      armTimer(dispatch.readTimeoutMillis());
+      armTimer(read);
       return;
     } else {
-      deadline = lastReadNanos + TimeUnit.MILLISECONDS.toNanos(dispatch.readTimeoutMillis());
+      deadline = lastReadNanos + TimeUnit.MILLISECONDS.toNanos(read);
       failure = ProxyFailure.READ_TIMEOUT;
     }
+    long now = System.nanoTime();
     if (now < deadline) {
       timer = clientChannel.eventLoop().schedule(this::onTimer, deadline - now, TimeUnit.NANOSECONDS);
       return;
     }
     upstreamReusable = false;
-    if (responseStarted) {
+    if (state == State.RESPONDING) {
       abort();
     } else {
       tryFailed(failure, null);
     }
   }
 
-  // --------------------------------------------------------------- responses
+  // ------------------------------------------------------------ pick context
 
-  /**
-   * Answers the client with the dispatch's error page.
-   *
-   * @param gatewayDecision routing and balancing errors (Kong: JSON unless Accept says
-   *     otherwise); upstream failures follow error_default_type
-   */
-  private void respondError(int status, boolean gatewayDecision) {
-    sendOwnResponse(dispatch.error(clientChannel.alloc(), status, gatewayDecision));
+  /** The request's value for a Kong consistent-hashing source (kong/runloop/balancer). */
+  @Override
+  public String hashValue(Upstream.HashSpec spec) {
+    switch (spec.source()) {
+      case IP:
+        return info.clientIp;
+      case HEADER:
+        return HashKeys.header(request.headers(), spec.name());
+      case PATH:
+        return info.path();
+      case QUERY_ARG:
+        return HashKeys.queryArg(info.query, spec.name());
+      case URI_CAPTURE:
+        return HashKeys.capture(routed.match(), spec.name());
+      case COOKIE:
+        return hashCookie(spec);
+      default:
+        // "consumer" needs authentication, which this gateway does not do yet: fall back.
+        return null;
+    }
   }
 
-  private void sendOwnResponse(FullHttpResponse r) {
-    if (done) {
-      r.release();
-      return;
+  /** The hash cookie, made up (and set on the response) when the client has none. */
+  private String hashCookie(Upstream.HashSpec spec) {
+    String value = HashKeys.cookie(request.headers(), spec.name());
+    if (value != null) {
+      return value;
     }
-    done = true;
-    status = r.status().code();
-    responseBytes = r.content().readableBytes();
-    cancelTimer();
-    complete();
-    releaseTarget();
-    detachUpstream();
-    releasePending();
-    if (dispatch != null ? dispatch.latencyHeader() : client.routing.latencyHeader()) {
-      r.headers().set(
-          ProxyHeaders.X_KONG_RESPONSE_LATENCY,
-          Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos)));
+    if (newHashCookie == null) {
+      hashCookieValue = java.util.UUID.randomUUID().toString();
+      newHashCookie = spec.name() + "=" + hashCookieValue + "; Path=" + spec.cookiePath() + "; Same-Site=Lax; HttpOnly";
     }
-    // A client waiting for 100 Continue will never send the body we did not ask for.
-    boolean bodyNeverComing = expectContinue && !continueSent && !requestComplete;
-    boolean keepAlive =
-        clientKeepAlive && !closeClientAfter && !bodyNeverComing && !proxy.inFlight().draining()
-            && !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(r.headers().get(HttpHeaderNames.CONNECTION, ""));
-    if (!keepAlive) {
-      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    } else if (http10) {
-      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-    }
-    if (request.method().equals(HttpMethod.HEAD)) {
-      r.content().clear();
-    }
-    clientChannel.writeAndFlush(r, clientChannel.voidPromise());
-    client.exchangeFinished(this, keepAlive, requestComplete);
+    return hashCookieValue;
+  }
+
+  @Override
+  public int sourceKey() {
+    return client.sourceKey;
+  }
+
+  @Override
+  public String uri() {
+    return info.uri;
+  }
+
+  @Override
+  public String header(String name) {
+    return request.headers().get(name);
+  }
+
+  // ------------------------------------------------------------ step context
+
+  @Override
+  public HttpRequest request() {
+    return request;
+  }
+
+  @Override
+  public RequestFacts facts() {
+    return info;
+  }
+
+  @Override
+  public int status() {
+    return status;
+  }
+
+  @Override
+  public long receivedNanos() {
+    return startNanos;
+  }
+
+  @Override
+  public long sentNanos() {
+    return sentNanos;
   }
 }

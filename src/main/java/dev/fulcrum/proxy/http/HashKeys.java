@@ -1,11 +1,13 @@
 package dev.fulcrum.proxy.http;
 
+import dev.fulcrum.router.RouteMatch;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.regex.Matcher;
 
 /** Request values Kong's consistent hashing can use (kong/runloop/balancer/init.lua). */
 final class HashKeys {
@@ -58,5 +60,18 @@ final class HashKeys {
     }
     Collections.sort(raw);
     return String.join(",", raw);
+  }
+
+  /** A named or numbered capture of the regex path the route matched, or null. */
+  static String capture(RouteMatch match, String name) {
+    Matcher m = match == null ? null : match.captures();
+    if (m == null) {
+      return null;
+    }
+    try {
+      return name.chars().allMatch(Character::isDigit) ? m.group(Integer.parseInt(name)) : m.group(name);
+    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+      return null;
+    }
   }
 }

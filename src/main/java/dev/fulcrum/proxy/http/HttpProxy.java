@@ -1,12 +1,15 @@
 package dev.fulcrum.proxy.http;
 
 import dev.fulcrum.conf.NodeSettings;
+import dev.fulcrum.plugin.HttpStep;
+import dev.fulcrum.runtime.Frontend;
 import dev.fulcrum.runtime.SnapshotHolder;
 import dev.fulcrum.upstream.pool.UpstreamConnections;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.List;
 
 /**
  * The L7 proxy of a node: what its client and upstream connections share (the snapshot, the
@@ -23,12 +26,14 @@ public final class HttpProxy implements AutoCloseable {
   final UpstreamConnections upstreams;
   final int maxRequestsPerConnection;
   private final KongRouting kong;
+  private final KongHeaders kongHeaders;
   private final InFlight inFlight = new InFlight();
 
   public HttpProxy(SnapshotHolder snapshots, NodeSettings settings) {
-    this.kong =
-        new KongRouting(
-            snapshots, settings.header("server_tokens"), settings.header("latency_tokens"), settings.errorDefaultType());
+    boolean serverTokens = settings.header("server_tokens");
+    boolean latencyTokens = settings.header("latency_tokens");
+    this.kong = new KongRouting(snapshots, new KongErrors(serverTokens, latencyTokens, settings.errorDefaultType()));
+    this.kongHeaders = new KongHeaders(serverTokens, latencyTokens);
     this.maxRequestsPerConnection = settings.keepaliveMaxRequests();
     this.upstreams =
         new UpstreamConnections(
@@ -59,6 +64,16 @@ public final class HttpProxy implements AutoCloseable {
     ch.pipeline()
         .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK))
         .addLast("client", new ClientHandler(this, routing));
+  }
+
+  /** The steps every Kong service's requests take (Kong's response headers). */
+  public List<HttpStep> kongServiceSteps() {
+    return List.of(kongHeaders);
+  }
+
+  /** The routing of a haproxy.cfg {@code mode http} frontend. */
+  public static HttpRouting routing(Frontend frontend) {
+    return new FrontendRouting(frontend);
   }
 
   /** Exchanges and connections in progress, for graceful stop. */

@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy.http;
 
+import dev.fulcrum.metrics.Traffic;
 import io.netty.channel.Channel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Client connections and the requests being served on them, so a stopping node can drain. */
-public final class InFlight {
+public final class InFlight implements Traffic {
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong totalRequests = new AtomicLong();
@@ -32,18 +33,22 @@ public final class InFlight {
     requests.decrementAndGet();
   }
 
+  @Override
   public int requests() {
     return requests.get();
   }
 
+  @Override
   public long accepted() {
     return accepted.get();
   }
 
+  @Override
   public long totalRequests() {
     return totalRequests.get();
   }
 
+  @Override
   public int connections() {
     return connections.size();
   }

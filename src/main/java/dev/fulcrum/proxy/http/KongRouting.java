@@ -1,90 +1,104 @@
 package dev.fulcrum.proxy.http;
 
+import dev.fulcrum.metrics.Counters;
+import dev.fulcrum.model.PathNormalizer;
+import dev.fulcrum.model.Protocol;
 import dev.fulcrum.model.Route;
+import dev.fulcrum.plugin.HttpStep;
+import dev.fulcrum.plugin.LocalResponse;
 import dev.fulcrum.router.RouteMatch;
-import dev.fulcrum.runtime.ServiceTarget;
+import dev.fulcrum.runtime.KongPart;
+import dev.fulcrum.runtime.KongTarget;
 import dev.fulcrum.runtime.SnapshotHolder;
-import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
 
-/** Kong's routing: the current snapshot's router, then the matched route's service. */
+/**
+ * Kong's routing: the current snapshot's router, then the matched route's service; the request
+ * rewritten for it as Kong's runloop does (the upstream path by strip_path and path_handling,
+ * X-Forwarded-*, X-Real-IP, Via).
+ */
 public final class KongRouting implements HttpRouting {
-  final SnapshotHolder snapshots;
-  final boolean serverTokens;
-  final boolean latencyTokens;
-  final String errorDefaultType;
+  private final SnapshotHolder snapshots;
+  private final KongErrors errors;
+  private final Counters counters = new Counters();
 
-  KongRouting(SnapshotHolder snapshots, boolean serverTokens, boolean latencyTokens, String errorDefaultType) {
+  KongRouting(SnapshotHolder snapshots, KongErrors errors) {
     this.snapshots = snapshots;
-    this.serverTokens = serverTokens;
-    this.latencyTokens = latencyTokens;
-    this.errorDefaultType = errorDefaultType;
+    this.errors = errors;
   }
 
   @Override
-  public Dispatch route(RequestInfo r) {
-    RouteMatch<ServiceTarget> match =
-        snapshots.current().router().match(r.request.method().name(), r.host, r.port, r.path(), r.request.headers());
+  public List<HttpStep> steps() {
+    return List.of();
+  }
+
+  @Override
+  public Routed route(RequestInfo r) {
+    HttpRequest req = r.request;
+    KongPart kong = snapshots.current().kong();
+    RouteMatch match = kong.router().match(req.method().name(), r.host, r.port, r.path(), req.headers(), kong);
     if (match == null) {
       return answer(r, 404, "no Route matched with those values");
     }
     Route route = match.route();
-    if (!route.protocols().contains("http")) {
+    if (!route.protocols().contains(Protocol.HTTP)) {
       return refuseHttp(r, route);
     }
-    if (match.service() == null) {
+    KongTarget service = kong.service(route);
+    if (service == null || service.http() == null) {
       return answer(r, 503, "no Service found with those values");
     }
-    return new KongDispatch(this, r, match);
+    String upstreamPath = PathNormalizer.escape(match.upstreamPath(r.path(), service.service().path()));
+    HttpHeaders h = req.headers();
+    ProxyHeaders.setForwarded(h, r.clientIp, "http", r.host, r.localPort, r.rawPath, match.strippedPrefix());
+    if (errors.serverTokens()) {
+      ProxyHeaders.appendVia(h, r.http10);
+    }
+    req.setUri(r.query == null ? upstreamPath : upstreamPath + r.query);
+    return Routed.forward(service.http(route.preserveHost()), match);
   }
 
   @Override
-  public boolean latencyHeader() {
-    return latencyTokens;
+  public ErrorPages errors() {
+    return errors;
   }
 
   @Override
-  public FullHttpResponse badRequest(ByteBufAllocator alloc, int status, HttpRequest request) {
-    // Kong answers oversized headers with 400 "Request header or cookie too large" (nginx 494).
-    return error(alloc, status == 431 ? 400 : status, ErrorResponses.messageFor(status), request, false);
+  public long idleTimeoutMillis() {
+    return 60_000;
   }
 
-  FullHttpResponse error(
-      ByteBufAllocator alloc, int status, String message, HttpRequest request, boolean gatewayDecision) {
-    return ErrorResponses.build(
-        alloc, status, message, request.headers().get(HttpHeaderNames.ACCEPT),
-        gatewayDecision ? "application/json" : errorDefaultType, ErrorResponses.requestId(), serverTokens);
+  @Override
+  public Counters counters() {
+    return counters;
   }
 
-  private Dispatch answer(RequestInfo r, int status, String message) {
-    return new LocalAnswer(alloc -> error(alloc, status, message, r.request, true), latencyTokens);
+  private Routed answer(RequestInfo r, int status, String message) {
+    return Routed.answer(LocalResponse.full(errors.error(r.alloc(), status, message, r.request, true)));
   }
 
   /** An https-only route reached over plain HTTP: 426, or the configured redirect. */
-  private Dispatch refuseHttp(RequestInfo r, Route route) {
+  private Routed refuseHttp(RequestInfo r, Route route) {
     int status = route.httpsRedirectStatusCode();
+    FullHttpResponse resp;
     if (status == 426) {
-      return new LocalAnswer(alloc -> {
-        FullHttpResponse resp =
-            ErrorResponses.build(
-                alloc, 426, "Please use HTTPS protocol", r.request.headers().get(HttpHeaderNames.ACCEPT),
-                "application/json", ErrorResponses.requestId(), serverTokens);
-        resp.headers().set(HttpHeaderNames.CONNECTION, "Upgrade");
-        resp.headers().set(HttpHeaderNames.UPGRADE, "TLS/1.2, HTTP/1.1");
-        return resp;
-      }, latencyTokens);
-    }
-    return new LocalAnswer(alloc -> {
-      FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+      resp = errors.error(r.alloc(), 426, "Please use HTTPS protocol", r.request, true);
+      resp.headers().set(HttpHeaderNames.CONNECTION, "Upgrade");
+      resp.headers().set(HttpHeaderNames.UPGRADE, "TLS/1.2, HTTP/1.1");
+    } else {
+      resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.EMPTY_BUFFER);
       // Kong's Location: https:// + nginx's $host (lowercased, without port) + the request URI.
       resp.headers().set(HttpHeaderNames.LOCATION, "https://" + r.host + r.request.uri());
       resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-      return resp;
-    }, latencyTokens);
+    }
+    return Routed.answer(LocalResponse.full(resp));
   }
 }

@@ -1,87 +1,82 @@
 package dev.fulcrum.proxy.http;
 
-import dev.fulcrum.upstream.RetryPolicy;
-import dev.fulcrum.upstream.UpstreamTarget;
-import dev.fulcrum.upstream.balance.Avoid;
-import dev.fulcrum.upstream.balance.PickContext;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import java.util.function.Function;
+import dev.fulcrum.plugin.LocalResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
 
-/** A routing decision to answer the request here (no route, no backend, a stats page). */
-public final class LocalAnswer implements Dispatch {
-  private final Function<ByteBufAllocator, FullHttpResponse> response;
-  private final boolean latencyHeader;
+/**
+ * Writes an answer of the gateway's own to the client: the head, then the body piece by piece
+ * while the client connection is writable, going on when it drains (backpressure, like a proxied
+ * body). Calls back once the last piece is written.
+ */
+final class LocalAnswer {
+  private final Channel channel;
+  private final LocalResponse response;
+  private final boolean headOnly;
+  private final Runnable done;
+  private boolean finished;
+  private long bytes;
 
-  public LocalAnswer(Function<ByteBufAllocator, FullHttpResponse> response, boolean latencyHeader) {
+  /** @param headOnly a HEAD request: the head goes out, the body is dropped */
+  LocalAnswer(Channel channel, LocalResponse response, boolean headOnly, Runnable done) {
+    this.channel = channel;
     this.response = response;
-    this.latencyHeader = latencyHeader;
+    this.headOnly = headOnly;
+    this.done = done;
   }
 
-  @Override
-  public FullHttpResponse localAnswer(ByteBufAllocator alloc) {
-    return response.apply(alloc);
+  void start() {
+    channel.write(response.head(), channel.voidPromise());
+    if (headOnly) {
+      end();
+      return;
+    }
+    resume();
   }
 
-  @Override
-  public boolean latencyHeader() {
-    return latencyHeader;
+  /** Writes pieces while the client takes them (also called when it becomes writable). */
+  void resume() {
+    while (!finished) {
+      if (!channel.isActive()) {
+        abort();
+        return;
+      }
+      ByteBuf piece = response.body().next(channel.alloc());
+      if (piece == null) {
+        end();
+        return;
+      }
+      bytes += piece.readableBytes();
+      channel.write(new DefaultHttpContent(piece), channel.voidPromise());
+      if (!channel.isWritable()) {
+        channel.flush();
+        return;
+      }
+    }
   }
 
-  @Override
-  public void prepare(HttpRequest request) {}
-
-  @Override
-  public boolean balanced() {
-    return false;
+  private void end() {
+    finished = true;
+    response.body().close();
+    channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+    done.run();
   }
 
-  @Override
-  public UpstreamTarget acquire(PickContext context, Avoid avoid) {
-    return null;
+  /** The client went away: release what is left. */
+  void abort() {
+    if (!finished) {
+      finished = true;
+      response.body().close();
+    }
   }
 
-  @Override
-  public void release(UpstreamTarget target) {}
-
-  @Override
-  public boolean severalActive() {
-    return false;
+  boolean finished() {
+    return finished;
   }
 
-  @Override
-  public long connectTimeoutMillis() {
-    return 0;
-  }
-
-  @Override
-  public long readTimeoutMillis() {
-    return 0;
-  }
-
-  @Override
-  public long writeTimeoutMillis() {
-    return 0;
-  }
-
-  @Override
-  public RetryPolicy retry() {
-    return RetryPolicy.kong(0);
-  }
-
-  @Override
-  public void beforeSend(HttpRequest request, UpstreamTarget target) {}
-
-  @Override
-  public void onResponse(HttpResponse response, UpstreamTarget target, long tryNanos, boolean upgrade) {}
-
-  @Override
-  public void onFailure(UpstreamTarget target, ProxyFailure failure, boolean stale) {}
-
-  @Override
-  public FullHttpResponse error(ByteBufAllocator alloc, int status, boolean gatewayDecision) {
-    return response.apply(alloc);
+  long bytes() {
+    return bytes;
   }
 }

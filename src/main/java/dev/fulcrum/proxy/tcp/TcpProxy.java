@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.function.Supplier;
 import dev.fulcrum.net.Listeners;
+import dev.fulcrum.runtime.StreamFrontend;
 
 /**
  * The L4 proxy: each accepted connection becomes a {@link TcpSession} that picks a server, connects
@@ -46,7 +47,7 @@ public final class TcpProxy {
   }
 
   /** Pipeline of an accepted client connection of {@code frontend}. */
-  public ChannelInitializer<Channel> initializer(Supplier<? extends TcpFrontend> frontend) {
+  public ChannelInitializer<Channel> initializer(Supplier<? extends StreamFrontend> frontend) {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
@@ -56,7 +57,7 @@ public final class TcpProxy {
   }
 
   /** Makes an accepted connection a session of {@code frontend}. */
-  public void init(Channel ch, TcpFrontend frontend) {
+  public void init(Channel ch, StreamFrontend frontend) {
     ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     ch.pipeline().addLast("session", new TcpSession(this, frontend));
   }

@@ -1,14 +1,15 @@
 package dev.fulcrum.proxy.tcp;
 
-import dev.fulcrum.upstream.Backend;
-import dev.fulcrum.upstream.BackendQueue;
-import dev.fulcrum.upstream.ProxyProtocol;
-import dev.fulcrum.upstream.Retries;
-import dev.fulcrum.upstream.RetryPolicy;
-import dev.fulcrum.upstream.UpstreamTarget;
-import dev.fulcrum.upstream.balance.Avoid;
-import dev.fulcrum.upstream.balance.PickContext;
+import dev.fulcrum.model.HashSource;
 import dev.fulcrum.model.Upstream;
+import dev.fulcrum.runtime.StreamFrontend;
+import dev.fulcrum.upstream.Attempts;
+import dev.fulcrum.upstream.Backend;
+import dev.fulcrum.upstream.Destination;
+import dev.fulcrum.upstream.PickContext;
+import dev.fulcrum.upstream.ProxyFailure;
+import dev.fulcrum.upstream.ProxyProtocol;
+import dev.fulcrum.upstream.UpstreamTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -34,12 +35,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection of a TCP frontend: pick a server (queueing while every server is at its
- * maxconn), connect from the client's event loop, retry failed connects per the backend's policy,
- * then relay bytes both ways. Reads happen only when the other side can take the bytes; a
- * half-close travels to the other side; inactivity ends the session. Runs on one event loop.
+ * One client connection of a TCP frontend: route it, have {@link Attempts} pick a server (queueing
+ * while every server is at its maxconn, retrying failed connects per the destination's policy:
+ * the same balance/connect phase as HTTP requests), connect from the client's event loop, then
+ * relay bytes both ways. Reads happen only when the other side can take the bytes; a half-close
+ * travels to the other side; inactivity ends the session. Runs on one event loop.
  */
-final class TcpSession extends ChannelInboundHandlerAdapter implements PickContext, BackendQueue.Waiter {
+final class TcpSession extends ChannelInboundHandlerAdapter implements Attempts.Owner {
   private static final Logger LOG = LoggerFactory.getLogger(TcpSession.class);
   /** The most client bytes kept for a replay: HAProxy's tune.bufsize. */
   private static final int REPLAY_LIMIT = 16 * 1024;
@@ -47,16 +49,17 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
   private static final int PENDING_LIMIT = 64 * 1024;
 
   private final TcpProxy proxy;
-  private final TcpFrontend frontend;
+  private final StreamFrontend frontend;
   private final long startNanos = System.nanoTime();
 
   private Channel client;
   private InetSocketAddress clientAddress;
   private InetSocketAddress localAddress;
 
+  private Destination destination;
   private Backend backend;
+  private Attempts attempts;
   private UpstreamTarget target;
-  private Retries retries;
   private Channel server;
   private boolean connected;
   private long connectStartNanos;
@@ -73,15 +76,12 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
   private boolean serverBlocked;
   private long lastActivityNanos = startNanos;
   private ScheduledFuture<?> timer;
-  private boolean queued;
-  private long queuedSinceNanos;
-  private long queueMillis;
   /** Bytes read since the last read-complete, counted then (one update per batch, not per read). */
   private long unreportedIn;
   private long unreportedOut;
   private boolean finished;
 
-  TcpSession(TcpProxy proxy, TcpFrontend frontend) {
+  TcpSession(TcpProxy proxy, StreamFrontend frontend) {
     this.proxy = proxy;
     this.frontend = frontend;
   }
@@ -207,50 +207,42 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
   // ----------------------------------------------------------------- routing
 
   private void route() {
-    backend = frontend.route(clientAddress, localAddress);
-    if (backend == null) {
+    destination = frontend.route(clientAddress, localAddress);
+    if (destination == null) {
       close();
       return;
     }
+    backend = destination.backend();
     backend.counters().opened();
-    retries = new Retries(backend.retry());
-    if (backend.retry().emptyResponse()) {
+    if (destination.retry().emptyResponse()) {
       replay = client.alloc().compositeBuffer();
     }
-    connectNext();
+    attempts = new Attempts(destination, this);
+    attempts.next();
   }
 
-  /**
-   * Gets a server for the next try (another one after a failure, or the same one by the retry
-   * rules) and connects; waits in the backend queue when every usable server is full.
-   */
-  private void connectNext() {
-    UpstreamTarget t = retries.acquire(backend, this);
-    if (t == null) {
-      if (backend.anyUsable()) {
-        enqueue();
-      } else {
-        noServer();
-      }
-      return;
-    }
-    if (queued) {
-      leaveQueue();
-      armTimer();
-    }
-    connectTo(t);
+  @Override
+  public EventLoop loop() {
+    return client.eventLoop();
   }
 
-  private void connectTo(UpstreamTarget t) {
+  /** A server with a slot for this try: connect to it. */
+  @Override
+  public void tryAt(UpstreamTarget t) {
     target = t;
-    t.state().counters().opened();
     if (t.options().shutdownSessionsOnDown()) {
       backend.state().sessions(t.options().name()).add(client);
     }
     connectStartNanos = System.nanoTime();
-    ChannelFuture f = proxy.connect(client.eventLoop(), t.address(), backend.timeouts().connect(), new ServerSide());
+    ChannelFuture f = proxy.connect(client.eventLoop(), t.address(), destination.timeouts().connect(), new ServerSide());
     server = f.channel();
     f.addListener((ChannelFutureListener) this::connectDone);
+  }
+
+  /** No server is usable, or the queue timed out: HAProxy closes a TCP client at once, without a byte. */
+  @Override
+  public void unavailable(ProxyFailure failure) {
+    close();
   }
 
   private void connectDone(ChannelFuture f) {
@@ -259,11 +251,14 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
       return;
     }
     if (!f.isSuccess()) {
-      connectFailed(f.cause());
+      LOG.debug("connect to {} failed: {}", target, f.cause().toString());
+      connected = false;
+      server = null;
+      retry(f.cause() instanceof ConnectTimeoutException ? ProxyFailure.CONNECT_TIMEOUT : ProxyFailure.CONNECT_FAILED);
       return;
     }
     long now = System.nanoTime();
-    backend.connected(target, queueMillis, TimeUnit.NANOSECONDS.toMillis(now - connectStartNanos), false);
+    attempts.connected(false);
     connected = true;
     lastActivityNanos = now;
     int sendProxy = target.options().sendProxy();
@@ -295,98 +290,10 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     armTimer();
   }
 
-  private void connectFailed(Throwable cause) {
-    LOG.debug("connect to {} failed: {}", target, cause.toString());
-    connected = false;
-    server = null;
-    retryOrGiveUp(cause instanceof ConnectTimeoutException, true);
-  }
-
-  /**
-   * HAProxy's retry rules: up to {@code retries} more tries; redispatch to another server when
-   * the policy says so, else the same server after the turn-around delay.
-   */
-  private void retryOrGiveUp(boolean timeout, boolean connectFailure) {
-    UpstreamTarget failed = target;
-    boolean failedRunning = failed.usable();
-    releaseTarget();
-    RetryPolicy policy = backend.retry();
-    boolean allowed = connectFailure ? policy.connFailure() : policy.emptyResponse();
-    if (!allowed || !retries.remaining()) {
-      failed.state().counters().connectErrors.increment();
-      backend.counters().connectErrors.increment();
-      close();
-      return;
-    }
-    boolean severalActive = backend.severalActive();
-    boolean redispatch = retries.next(failed, failedRunning, severalActive);
-    long delay = retries.delayMillis(redispatch, severalActive, connectFailure && !timeout);
-    if (!redispatch) {
-      backend.retried(failed);
-    }
-    if (delay > 0) {
-      client.eventLoop().schedule(() -> {
-        if (!finished) {
-          connectNext();
-        }
-      }, delay, TimeUnit.MILLISECONDS);
-    } else {
-      connectNext();
-    }
-  }
-
-  /** No server is usable: HAProxy closes a TCP client at once, without a byte. */
-  private void noServer() {
-    if (queued) {
-      leaveQueue();
-    }
-    backend.counters().connectErrors.increment();
-    close();
-  }
-
-  // ------------------------------------------------------------------- queue
-
-  /** Waits for a slot; a session woken too late goes back to the head of the line. */
-  private void enqueue() {
-    if (queued) {
-      backend.state().queue().addFirst(this);
-      return;
-    }
-    queued = true;
-    queuedSinceNanos = System.nanoTime();
-    backend.state().queue().add(this);
-    cancelTimer();
-    long t = backend.timeouts().queue();
-    if (t > 0) {
-      timer = client.eventLoop().schedule(this::queueTimeout, t, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  @Override
-  public EventLoop loop() {
-    return client.eventLoop();
-  }
-
-  @Override
-  public boolean wake() {
-    if (finished || !queued) {
-      return false;
-    }
-    connectNext();
-    return true;
-  }
-
-  private void leaveQueue() {
-    queued = false;
-    cancelTimer();
-    queueMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queuedSinceNanos);
-  }
-
-  private void queueTimeout() {
-    timer = null;
-    if (queued && backend.state().queue().remove(this)) {
-      queued = false;
-      LOG.debug("client {}: no server slot within timeout queue", clientAddress);
+  /** The try failed: another one by the destination's retry rules, else the session ends. */
+  private void retry(ProxyFailure failure) {
+    forgetTarget();
+    if (!attempts.failed(failure, true, false, failure == ProxyFailure.CONNECT_FAILED)) {
       close();
     }
   }
@@ -475,7 +382,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
         connected = false;
         server = null;
         client.config().setAutoRead(false);
-        retryOrGiveUp(false, false);
+        retry(ProxyFailure.RESET_BEFORE_RESPONSE);
         return;
       }
       if (!serverEof) {
@@ -579,11 +486,10 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     reportOut();
     finished = true;
     cancelTimer();
-    if (queued) {
-      queued = false;
-      backend.state().queue().remove(this);
+    forgetTarget();
+    if (attempts != null) {
+      attempts.close();
     }
-    releaseTarget();
     dropReplay();
     if (pending != null) {
       pending.forEach(ReferenceCountUtil::release);
@@ -597,7 +503,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
     frontend.counters().closed();
   }
 
-  private void releaseTarget() {
+  /** The session leaves its server (the slot itself goes back through {@link Attempts}). */
+  private void forgetTarget() {
     if (target != null) {
       UpstreamTarget t = target;
       target = null;
@@ -605,8 +512,6 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
         backend.state().sessions(t.options().name()).remove(client);
       }
       t.state().counters().totalTime.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectStartNanos));
-      t.state().counters().closed();
-      backend.release(t);
     }
   }
 
@@ -614,12 +519,12 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
 
   /** The inactivity limit: timeout tunnel, else the shorter of timeout client and server. */
   private long idleLimitMillis() {
-    long tunnel = backend == null ? 0 : backend.timeouts().tunnel();
+    long tunnel = destination == null ? 0 : destination.timeouts().tunnel();
     if (tunnel > 0 && connected) {
       return tunnel;
     }
     long c = frontend.clientTimeoutMillis();
-    long s = backend == null || !connected ? 0 : backend.timeouts().server();
+    long s = destination == null || !connected ? 0 : destination.timeouts().read();
     if (c > 0 && s > 0) {
       return Math.min(c, s);
     }
@@ -643,10 +548,15 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
   /** One timer per session, re-armed for the remaining time rather than per read. */
   private void onTimer() {
     timer = null;
-    if (finished || queued) {
+    if (finished) {
       return;
     }
     long limit = idleLimitMillis();
+    if (attempts != null && attempts.queued()) {
+      // Waiting for a server slot: the queue has its own timeout.
+      armTimer();
+      return;
+    }
     if (limit <= 0) {
       return;
     }
@@ -664,7 +574,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements PickConte
 
   @Override
   public String hashValue(Upstream.HashSpec spec) {
-    return "ip".equals(spec.source()) ? clientAddress.getAddress().getHostAddress() : null;
+    return spec.source() == HashSource.IP ? clientAddress.getAddress().getHostAddress() : null;
   }
 
   @Override

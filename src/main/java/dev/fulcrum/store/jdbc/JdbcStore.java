@@ -21,6 +21,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link Store} over JDBC. Subclasses say how to get a connection and how their database spells
@@ -29,6 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public abstract class JdbcStore implements Store {
   private final String nodeId;
   private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
+  private final AtomicLong committed = new AtomicLong();
 
   protected JdbcStore(String nodeId) {
     this.nodeId = nodeId;
@@ -90,11 +92,15 @@ public abstract class JdbcStore implements Store {
         c -> {
           c.setAutoCommit(false);
           try {
-            T result = work.run(new Tx(c));
+            Tx tx = new Tx(c);
+            T result = work.run(tx);
             if (!readOnly) {
               afterCommit(c);
             }
             c.commit();
+            if (tx.published > 0) {
+              committed.accumulateAndGet(tx.published, Math::max);
+            }
             return result;
           } catch (RuntimeException | SQLException e) {
             c.rollback();
@@ -137,6 +143,11 @@ public abstract class JdbcStore implements Store {
   }
 
   @Override
+  public long committedVersion() {
+    return committed.get();
+  }
+
+  @Override
   public void onCommit(Runnable listener) {
     commitListeners.add(listener);
   }
@@ -160,6 +171,8 @@ public abstract class JdbcStore implements Store {
 
   private final class Tx implements StoreTx {
     private final Connection c;
+    /** The newest change event this transaction wrote. */
+    long published;
 
     Tx(Connection c) {
       this.c = c;
@@ -291,10 +304,20 @@ public abstract class JdbcStore implements Store {
     }
 
     @Override
-    public void publish(String channel, String data) {
-      execute(
+    public long publish(String channel, String data) {
+      try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO cluster_events (node_id, at, channel, data) VALUES (?, ?, ?, ?)",
-          List.of(nodeId, System.currentTimeMillis() / 1000.0, channel, data));
+          java.sql.Statement.RETURN_GENERATED_KEYS)) {
+        bind(ps, List.of(nodeId, System.currentTimeMillis() / 1000.0, channel, data));
+        ps.executeUpdate();
+        try (ResultSet keys = ps.getGeneratedKeys()) {
+          long id = keys.next() ? keys.getLong(1) : 0;
+          published = Math.max(published, id);
+          return id;
+        }
+      } catch (SQLException e) {
+        throw translate(e);
+      }
     }
 
     private void writeTags(EntityType type, ObjectNode entity) {

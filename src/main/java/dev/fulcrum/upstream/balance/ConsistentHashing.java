@@ -1,6 +1,9 @@
 package dev.fulcrum.upstream.balance;
 
 import dev.fulcrum.model.Upstream;
+import dev.fulcrum.upstream.Avoid;
+import dev.fulcrum.upstream.Balancer;
+import dev.fulcrum.upstream.PickContext;
 import dev.fulcrum.upstream.UpstreamTarget;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,8 @@
 package dev.fulcrum.upstream.balance;
 
+import dev.fulcrum.upstream.Avoid;
+import dev.fulcrum.upstream.Balancer;
+import dev.fulcrum.upstream.PickContext;
 import dev.fulcrum.upstream.UpstreamTarget;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,7 +49,7 @@ public final class Latency implements Balancer {
       if (!t.usable()) {
         continue;
       }
-      double estimate = t.state().latencyScore(now);
+      double estimate = t.state().latency().score(now);
       if (estimate >= 0) {
         sum += estimate;
         measured++;

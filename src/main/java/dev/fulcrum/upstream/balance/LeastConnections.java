@@ -1,5 +1,8 @@
 package dev.fulcrum.upstream.balance;
 
+import dev.fulcrum.upstream.Avoid;
+import dev.fulcrum.upstream.Balancer;
+import dev.fulcrum.upstream.PickContext;
 import dev.fulcrum.upstream.UpstreamTarget;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

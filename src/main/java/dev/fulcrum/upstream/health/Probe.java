@@ -1,6 +1,7 @@
 package dev.fulcrum.upstream.health;
 
 import dev.fulcrum.model.Healthchecks;
+import dev.fulcrum.upstream.ProbeSpec;
 import dev.fulcrum.upstream.ProxyProtocol;
 import dev.fulcrum.upstream.UpstreamTarget;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
@@ -54,16 +55,6 @@ public final class Probe {
    */
   public record Result(Kind kind, int status, String detail, long durationMillis, boolean connected) {}
 
-  /**
-   * What to send.
-   *
-   * @param type tcp, http or https
-   * @param host Host header, or null for none
-   */
-  public record Spec(
-      String type, String method, String uri, HttpVersion version, String host,
-      Map<String, List<String>> headers, long timeoutMillis, String sni, boolean verify, int proxyProtocol) {}
-
   private static final SslContext VERIFYING = ssl(true);
   private static final SslContext TRUSTING = ssl(false);
 
@@ -81,7 +72,7 @@ public final class Probe {
     }
   }
 
-  public static void run(Bootstrap base, InetSocketAddress address, Spec spec, EventLoop loop, Consumer<Result> done) {
+  public static void run(Bootstrap base, InetSocketAddress address, ProbeSpec spec, EventLoop loop, Consumer<Result> done) {
     long start = System.nanoTime();
     boolean[] connected = new boolean[1];
     Once once = new Once(r -> done.accept(new Result(r.kind(), r.status(), r.detail(),
@@ -173,8 +164,8 @@ public final class Probe {
   }
 
   /** The Kong probe of an upstream target: GET http_path HTTP/1.0 with the target's Host. */
-  public static Spec kong(Healthchecks.Active config, UpstreamTarget target) {
-    return new Spec(
+  public static ProbeSpec kong(Healthchecks.Active config, UpstreamTarget target) {
+    return new ProbeSpec(
         config.type(), "GET", config.httpPath(), HttpVersion.HTTP_1_0, target.hostHeader(), config.headers(),
         Math.max(1, (long) (config.timeout() * 1000)),
         config.httpsSni() != null ? config.httpsSni() : target.host(), config.httpsVerifyCertificate(), 0);

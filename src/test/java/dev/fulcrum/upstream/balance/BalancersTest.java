@@ -2,7 +2,11 @@ package dev.fulcrum.upstream.balance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fulcrum.model.HashSource;
 import dev.fulcrum.model.Upstream;
+import dev.fulcrum.upstream.Avoid;
+import dev.fulcrum.upstream.PickContext;
+import dev.fulcrum.upstream.Balancer;
 import dev.fulcrum.upstream.TargetState;
 import dev.fulcrum.upstream.UpstreamTarget;
 import java.lang.management.ManagementFactory;
@@ -14,15 +18,16 @@ import org.junit.jupiter.api.Test;
 
 class BalancersTest {
   static UpstreamTarget target(String name, int weight) {
-    return new UpstreamTarget("u", name + ":80", name, 80, weight, 0, new TargetState("u|" + name), name, true);
+    return new UpstreamTarget(name + ":80", name, 80, weight, 0, new TargetState("u|" + name), name, true,
+        UpstreamTarget.ServerOptions.kong(name + ":80", 0));
   }
 
-  static final Upstream.HashSpec HEADER = new Upstream.HashSpec("header", "x-user");
-  static final Upstream.HashSpec NONE = new Upstream.HashSpec("none", null);
+  static final Upstream.HashSpec HEADER = new Upstream.HashSpec(HashSource.HEADER, "x-user", null);
+  static final Upstream.HashSpec NONE = Upstream.HashSpec.NONE;
 
   /** A request with one header value (null = absent). */
   static PickContext key(String value) {
-    return spec -> "header".equals(spec.source()) ? value : null;
+    return spec -> spec.source() == HashSource.HEADER ? value : null;
   }
 
   // ------------------------------------------------------- least connections
@@ -155,8 +160,8 @@ class BalancersTest {
   void fallbackAndNoKeyAtAll() {
     UpstreamTarget a = target("a", 100);
     UpstreamTarget b = target("b", 100);
-    ConsistentHashing ch = new ConsistentHashing(List.of(a, b), 1000, HEADER, new Upstream.HashSpec("ip", null));
-    PickContext ipOnly = spec -> "ip".equals(spec.source()) ? "10.0.0.7" : null;
+    ConsistentHashing ch = new ConsistentHashing(List.of(a, b), 1000, HEADER, new Upstream.HashSpec(HashSource.IP, null, null));
+    PickContext ipOnly = spec -> spec.source() == HashSource.IP ? "10.0.0.7" : null;
     UpstreamTarget byIp = ch.pick(ipOnly, Avoid.NONE);
     for (int i = 0; i < 5; i++) {
       assertThat(ch.pick(ipOnly, Avoid.NONE)).isSameAs(byIp);
@@ -184,8 +189,8 @@ class BalancersTest {
     UpstreamTarget fast = target("fast", 100);
     UpstreamTarget slow = target("slow", 100);
     long now = System.nanoTime();
-    fast.state().recordLatency(5_000_000, now);
-    slow.state().recordLatency(50_000_000, now);
+    fast.state().latency().record(5_000_000, now);
+    slow.state().latency().record(50_000_000, now);
     Latency l = new Latency(List.of(fast, slow));
     for (int i = 0; i < 10; i++) {
       assertThat(l.pick(PickContext.NONE, Avoid.NONE)).isSameAs(fast);
@@ -199,8 +204,8 @@ class BalancersTest {
     UpstreamTarget b = target("b", 100);
     UpstreamTarget fresh = target("fresh", 100);
     long now = System.nanoTime();
-    a.state().recordLatency(10_000_000, now);
-    b.state().recordLatency(30_000_000, now);
+    a.state().latency().record(10_000_000, now);
+    b.state().latency().record(30_000_000, now);
     Latency l = new Latency(List.of(a, b, fresh));
     // fresh scores the mean (20 ms): better than b, worse than a.
     assertThat(l.pick(PickContext.NONE, Avoid.NONE)).isSameAs(a);
@@ -214,7 +219,7 @@ class BalancersTest {
     List<UpstreamTarget> ts = List.of(target("a", 100), target("b", 50), target("c", 10));
     long now = System.nanoTime();
     for (UpstreamTarget t : ts) {
-      t.state().recordLatency(1_000_000, now);
+      t.state().latency().record(1_000_000, now);
     }
     PickContext ctx = key("some-user");
     Balancer[] balancers = {new RoundRobin(ts), new LeastConnections(ts), ring(ts), new Latency(ts)};

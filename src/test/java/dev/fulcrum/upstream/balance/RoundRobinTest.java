@@ -2,6 +2,9 @@ package dev.fulcrum.upstream.balance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fulcrum.upstream.Avoid;
+import dev.fulcrum.upstream.PickContext;
+import dev.fulcrum.upstream.Balancer;
 import dev.fulcrum.upstream.TargetState;
 import dev.fulcrum.upstream.UpstreamTarget;
 import java.util.ArrayList;
@@ -10,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class RoundRobinTest {
   static UpstreamTarget target(String name, int weight, int index) {
-    return new UpstreamTarget("u", name + ":80", name, 80, weight, index, new TargetState("u|" + name), name, true);
+    return new UpstreamTarget(name + ":80", name, 80, weight, index, new TargetState("u|" + name), name, true,
+        UpstreamTarget.ServerOptions.kong(name + ":80", index));
   }
 
   static List<String> picks(Balancer b, int n) {

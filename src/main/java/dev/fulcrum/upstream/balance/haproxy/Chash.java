@@ -1,12 +1,13 @@
 package dev.fulcrum.upstream.balance.haproxy;
 
 import dev.fulcrum.upstream.UpstreamTarget;
-import dev.fulcrum.upstream.balance.Avoid;
-import dev.fulcrum.upstream.balance.Balancer;
-import dev.fulcrum.upstream.balance.PickContext;
+import dev.fulcrum.upstream.Avoid;
+import dev.fulcrum.upstream.Balancer;
+import dev.fulcrum.upstream.PickContext;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * HAProxy's consistent hashing (src/lb_chash.c), used by {@code hash-type consistent} and by
@@ -18,14 +19,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * down.
  */
 public final class Chash implements Balancer {
+  /** The ring of one state of the servers. */
+  private record Layout(long[] keys, UpstreamTarget[] owners, boolean oneServer) {}
+
   private final Servers servers;
   private final HashKey hash;
   private final int draws;
-  private long[] keys = new long[0];
-  private UpstreamTarget[] owners = new UpstreamTarget[0];
-  private long signature = -1;
-  private int last = -1;
-  private boolean singleServer;
+  private final AtomicInteger last = new AtomicInteger(-1);
+  private volatile Layout layout;
 
   /**
    * @param hash the key to hash, or null for random
@@ -35,79 +36,58 @@ public final class Chash implements Balancer {
     this.servers = new Servers(targets.toArray(new UpstreamTarget[0]), allBackups);
     this.hash = hash;
     this.draws = draws;
-  }
-
-  private long signature() {
-    long s = 17;
-    for (UpstreamTarget t : servers.all) {
-      s = s * 31 + (t.usable() ? t.effectiveWeight() + 1 : 0);
-    }
-    return s;
-  }
-
-  private void rebuild() {
-    Boolean backups = servers.group();
-    int count = 0;
-    if (backups != null) {
-      for (UpstreamTarget t : servers.all) {
-        if (Servers.inGroup(t, backups) && t.usable()) {
-          count += t.effectiveWeight();
-        }
-      }
-    }
-    long[] packed = new long[count];
-    int k = 0;
-    if (backups != null) {
-      for (int i = 0; i < servers.all.length; i++) {
-        UpstreamTarget t = servers.all[i];
-        if (!Servers.inGroup(t, backups) || !t.usable()) {
-          continue;
-        }
-        int points = t.effectiveWeight();
-        for (int j = 0; j < points; j++) {
-          long key = HashKey.fullHash((long) t.options().id() * 4096 + j);
-          packed[k++] = (key << 20) | i;
-        }
-      }
-    }
-    Arrays.sort(packed);
-    keys = new long[count];
-    owners = new UpstreamTarget[count];
-    for (int p = 0; p < count; p++) {
-      keys[p] = packed[p] >>> 20;
-      owners[p] = servers.all[(int) (packed[p] & 0xFFFFF)];
-    }
-    last = -1;
-    singleServer = Arrays.stream(owners).distinct().count() == 1;
+    update();
   }
 
   @Override
-  public synchronized UpstreamTarget pick(PickContext context, Avoid avoid) {
-    long sig = signature();
-    if (sig != signature) {
-      signature = sig;
-      rebuild();
+  public synchronized void update() {
+    List<UpstreamTarget> serving = servers.serving();
+    int count = 0;
+    for (UpstreamTarget t : serving) {
+      count += t.effectiveWeight();
     }
-    UpstreamTarget sole = servers.soleBackup();
-    if (sole != null) {
-      return sole;
+    long[] packed = new long[count];
+    int k = 0;
+    for (int i = 0; i < serving.size(); i++) {
+      UpstreamTarget t = serving.get(i);
+      int points = t.effectiveWeight();
+      for (int j = 0; j < points; j++) {
+        long key = HashKey.fullHash((long) t.options().id() * 4096 + j);
+        packed[k++] = (key << 20) | i;
+      }
     }
-    if (keys.length == 0) {
+    Arrays.sort(packed);
+    long[] keys = new long[count];
+    UpstreamTarget[] owners = new UpstreamTarget[count];
+    for (int p = 0; p < count; p++) {
+      keys[p] = packed[p] >>> 20;
+      owners[p] = serving.get((int) (packed[p] & 0xFFFFF));
+    }
+    layout = new Layout(keys, owners, serving.size() == 1);
+    last.set(-1);
+  }
+
+  @Override
+  public UpstreamTarget pick(PickContext context, Avoid avoid) {
+    Layout l = layout;
+    if (l.keys().length == 0) {
       return null;
     }
     if (hash == null) {
-      return random(avoid);
+      return random(l, avoid);
     }
     long key = hash.key(context);
     if (key == HashKey.NONE) {
-      return next(avoid);
+      return next(l, avoid);
     }
     // With one server left there is nothing to hash (HAProxy skips it too).
-    return byKey(singleServer ? 0 : key, avoid);
+    return byKey(l, l.oneServer() ? 0 : key, avoid);
   }
 
   /** chash_get_server_hash: the closer neighbour of {@code hash}, the previous one on a tie. */
-  UpstreamTarget byKey(long hash, Avoid avoid) {
+  private static UpstreamTarget byKey(Layout l, long hash, Avoid avoid) {
+    long[] keys = l.keys();
+    UpstreamTarget[] owners = l.owners();
     int n = keys.length;
     int next = Arrays.binarySearch(keys, hash);
     if (next < 0) {
@@ -131,35 +111,38 @@ public final class Chash implements Balancer {
   }
 
   /** chash_get_next_server: walks the ring in turn, skipping full and avoided servers. */
-  private UpstreamTarget next(Avoid avoid) {
-    int n = keys.length;
+  private UpstreamTarget next(Layout l, Avoid avoid) {
+    UpstreamTarget[] owners = l.owners();
+    int n = owners.length;
     UpstreamTarget avoided = null;
     int avoidedAt = -1;
-    int node = last;
+    int node = Math.floorMod(last.get(), n);
     for (int i = 0; i < n; i++) {
       node = (node + 1) % n;
       UpstreamTarget t = owners[node];
       if (Servers.free(t)) {
         if (!avoid.avoid(t)) {
-          last = node;
+          last.set(node);
           return t;
         }
-        avoided = t;
-        avoidedAt = node;
+        if (avoided == null) {
+          avoided = t;
+          avoidedAt = node;
+        }
       }
     }
     if (avoided != null) {
-      last = avoidedAt;
+      last.set(avoidedAt);
     }
     return avoided;
   }
 
   /** get_server_rnd: the least loaded (in flight / weight) of {@code draws} random landings. */
-  private UpstreamTarget random(Avoid avoid) {
+  private UpstreamTarget random(Layout l, Avoid avoid) {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     UpstreamTarget best = null;
     for (int i = 0; i < draws; i++) {
-      UpstreamTarget t = byKey(r.nextLong() & 0xFFFFFFFFL, avoid);
+      UpstreamTarget t = byKey(l, r.nextLong() & 0xFFFFFFFFL, avoid);
       if (best == null
           || (long) t.state().inFlight() * best.currentWeight() < (long) best.state().inFlight() * t.currentWeight()) {
         best = t;
@@ -169,6 +152,6 @@ public final class Chash implements Balancer {
   }
 
   int points() {
-    return keys.length;
+    return layout.keys().length;
   }
 }

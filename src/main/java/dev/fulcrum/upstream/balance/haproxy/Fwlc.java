@@ -1,9 +1,9 @@
 package dev.fulcrum.upstream.balance.haproxy;
 
 import dev.fulcrum.upstream.UpstreamTarget;
-import dev.fulcrum.upstream.balance.Avoid;
-import dev.fulcrum.upstream.balance.Balancer;
-import dev.fulcrum.upstream.balance.PickContext;
+import dev.fulcrum.upstream.Avoid;
+import dev.fulcrum.upstream.Balancer;
+import dev.fulcrum.upstream.PickContext;
 import java.util.Comparator;
 import java.util.List;
 

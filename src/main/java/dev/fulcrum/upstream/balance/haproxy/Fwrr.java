@@ -1,298 +1,126 @@
 package dev.fulcrum.upstream.balance.haproxy;
 
+import dev.fulcrum.upstream.Avoid;
+import dev.fulcrum.upstream.Balancer;
+import dev.fulcrum.upstream.PickContext;
 import dev.fulcrum.upstream.UpstreamTarget;
-import dev.fulcrum.upstream.balance.Avoid;
-import dev.fulcrum.upstream.balance.Balancer;
-import dev.fulcrum.upstream.balance.PickContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * HAProxy's {@code balance roundrobin}: fast weighted round robin (src/lb_fwrr.c), reproduced so
- * that pick sequences match HAProxy's exactly (equal weights s1 s2 s3 s1; 3:1 gives s1 s1 s1 s2;
- * 1:2:3 gives s3 s2 s3 s1 s3 s2). Each server advances its next position by total weight divided
- * by its own; the server with the smallest position goes next, heavier first on a tie. Servers
- * enter and leave as their state or weight changes, which is noticed at the next pick. Saturated
- * (maxconn) and avoided servers are skipped and requeued. Picks run under the backend's lock, as
- * in HAProxy.
+ * HAProxy's {@code balance roundrobin}: fast weighted round robin in HAProxy's exact order
+ * (equal weights s1 s2 s3 s1; 3:1 gives s1 s1 s1 s2; 1:2:3 gives s3 s2 s3 s1 s3 s2). The order
+ * is laid out ahead by {@link FwrrSchedule}, a chunk at a time, so a pick is a volatile read and
+ * one atomic step; only the thread that reaches the end of a chunk takes the lock and lays out the
+ * next one. When a server's state or weight changes the schedule starts afresh over the servers
+ * now serving (the active ones, or the backups when none is left). Saturated (maxconn) and
+ * avoided servers are skipped in place.
  */
 public final class Fwrr implements Balancer {
-  private static final long UWGHT_RANGE = 256;
-  private static final long EWGHT_MAX = 256 * Servers.SCALE;
+  /** Picks laid out at a time. */
+  private static final int CHUNK = 4096;
 
-  private enum Tree {
-    NONE,
-    INIT,
-    NEXT,
-    CURR
-  }
+  /** The schedule of one state of the servers. */
+  private static final class Layout {
+    final FwrrSchedule schedule;
+    final int length;
+    final AtomicLong next = new AtomicLong();
+    volatile Chunk chunk;
 
-  private static final class Node {
-    final UpstreamTarget t;
-    long npos;
-    long lpos;
-    long rweight;
-    long key;
-    int eweight;
-    boolean usable;
-    Tree tree = Tree.NONE;
-
-    Node(UpstreamTarget t) {
-      this.t = t;
+    Layout(FwrrSchedule schedule, int length) {
+      this.schedule = schedule;
+      this.length = length;
     }
   }
 
-  private static final class Group {
-    long currPos;
-    long currWeight;
-    long nextWeight;
-    final List<Node> curr = new ArrayList<>();
-    List<Node> init = new ArrayList<>();
-    List<Node> next = new ArrayList<>();
-  }
+  /** Picks {@code base} to {@code base + picks.length - 1} of a layout. */
+  private record Chunk(long base, UpstreamTarget[] picks) {}
+
+  private static final Layout EMPTY = new Layout(null, 0);
 
   private final Servers servers;
-  private final Node[] nodes;
-  private final Group act = new Group();
-  private final Group bck = new Group();
+  private volatile Layout layout = EMPTY;
 
   public Fwrr(List<UpstreamTarget> targets, boolean allBackups) {
     this.servers = new Servers(targets.toArray(new UpstreamTarget[0]), allBackups);
-    this.nodes = new Node[targets.size()];
-    for (int i = 0; i < nodes.length; i++) {
-      Node n = new Node(targets.get(i));
-      n.eweight = eweight(n.t);
-      n.usable = n.t.usable();
-      nodes[i] = n;
-    }
-    for (Group g : new Group[] {act, bck}) {
-      long total = 0;
-      for (Node n : nodes) {
-        if (n.usable && group(n) == g) {
-          total += n.eweight;
-        }
-      }
-      g.currPos = g.currWeight = g.nextWeight = total;
-    }
-    for (Node n : nodes) {
-      if (n.usable) {
-        queueByWeight(group(n), group(n).init, n);
-      }
-    }
-  }
-
-  static int eweight(UpstreamTarget t) {
-    return t.effectiveWeight();
-  }
-
-  private Group group(Node n) {
-    return n.t.options().backup() ? bck : act;
+    update();
   }
 
   @Override
-  public synchronized UpstreamTarget pick(PickContext context, Avoid avoid) {
-    sync();
-    UpstreamTarget sole = servers.soleBackup();
-    if (sole != null) {
-      return sole;
+  public synchronized void update() {
+    List<UpstreamTarget> serving = servers.serving();
+    int[] eweights = new int[serving.size()];
+    List<UpstreamTarget> weighted = new ArrayList<>();
+    for (UpstreamTarget t : serving) {
+      int e = t.effectiveWeight();
+      if (e > 0) {
+        eweights[weighted.size()] = e;
+        weighted.add(t);
+      }
     }
-    Boolean backups = servers.group();
-    if (backups == null) {
+    if (weighted.isEmpty()) {
+      layout = EMPTY;
+      return;
+    }
+    int[] used = java.util.Arrays.copyOf(eweights, weighted.size());
+    Layout l = new Layout(new FwrrSchedule(weighted, used), CHUNK);
+    l.chunk = lay(l, 0);
+    layout = l;
+  }
+
+  private static Chunk lay(Layout l, long base) {
+    UpstreamTarget[] picks = new UpstreamTarget[l.length];
+    for (int i = 0; i < picks.length; i++) {
+      picks[i] = l.schedule.next();
+    }
+    return new Chunk(base, picks);
+  }
+
+  @Override
+  public UpstreamTarget pick(PickContext context, Avoid avoid) {
+    Layout l = layout;
+    if (l.length == 0) {
       return null;
     }
-    Group grp = backups ? bck : act;
-    boolean switched = false;
-    Node avoided = null;
-    List<Node> full = null;
-    Node srv;
-    while (true) {
-      if (grp.currWeight == 0) {
-        grp.currPos = grp.currWeight = grp.nextWeight;
-      }
-      while (true) {
-        srv = fromGroup(grp);
-        if (srv != null) {
-          break;
-        }
-        if (switched) {
-          if (avoided != null) {
-            srv = avoided;
-            queue(grp, srv);
-            requeue(grp, full, srv, switched);
-            return srv.t;
-          }
-          requeue(grp, full, null, switched);
-          return null;
-        }
-        switched = true;
-        switchTrees(grp);
-      }
-      updatePosition(grp, srv);
-      dequeue(grp, srv);
-      grp.currPos++;
-      if (Servers.free(srv.t)) {
-        if (!avoid.avoid(srv.t) || avoided != null) {
-          break;
-        }
-        avoided = srv;
-      }
-      if (full == null) {
-        full = new ArrayList<>(2);
-      }
-      full.add(srv);
+    long n = l.next.getAndIncrement();
+    Chunk c = l.chunk;
+    if (n >= c.base() + c.picks().length) {
+      c = extend(l, n);
     }
-    queue(grp, srv);
-    requeue(grp, full, srv, switched);
-    return srv.t;
-  }
-
-  private void requeue(Group grp, List<Node> full, Node taken, boolean switched) {
-    if (full == null) {
-      return;
-    }
-    for (Node f : full) {
-      if (f == taken) {
+    UpstreamTarget[] picks = c.picks();
+    int len = picks.length;
+    int at = (int) Math.floorMod(n - c.base(), (long) len);
+    UpstreamTarget avoided = null;
+    for (int i = 0; i < len; i++) {
+      UpstreamTarget t = picks[(at + i) % len];
+      if (!t.usable() || !Servers.free(t)) {
         continue;
       }
-      if (switched) {
-        queueByWeight(grp, grp.init, f);
-      } else {
-        queue(grp, f);
-      }
-    }
-  }
-
-  /** Notices state and weight changes since the last pick (HAProxy is told of them as they happen). */
-  private void sync() {
-    for (Node n : nodes) {
-      boolean usable = n.t.usable();
-      int e = eweight(n.t);
-      if (n.usable && !usable) {
-        Group g = group(n);
-        g.nextWeight -= n.eweight;
-        dequeue(g, n);
-        n.tree = Tree.NONE;
-        n.usable = false;
-        n.eweight = e;
-      } else if (!n.usable && usable) {
-        n.eweight = e;
-        n.usable = true;
-        Group g = group(n);
-        g.nextWeight += n.eweight;
-        prepare(g, n);
-        n.npos = g.currPos + (g.nextWeight + g.currWeight - g.currPos) / n.eweight;
-        queue(g, n);
-      } else if (n.usable && e != n.eweight) {
-        Group g = group(n);
-        g.nextWeight = g.nextWeight - n.eweight + e;
-        n.eweight = e;
-        if (n.tree == Tree.INIT) {
-          dequeue(g, n);
-          queueByWeight(g, g.init, n);
-        } else {
-          prepare(g, n);
-          long prevNext = n.npos;
-          long step = g.nextWeight / n.eweight;
-          n.npos = n.lpos + step;
-          n.rweight = 0;
-          if (n.npos > prevNext) {
-            n.npos = prevNext;
-          }
-          if (n.npos < g.currPos + 2) {
-            n.npos = g.currPos + step;
-          }
-          dequeue(g, n);
-          queue(g, n);
+      if (avoid.avoid(t)) {
+        if (avoided == null) {
+          avoided = t;
         }
+        continue;
       }
+      if (i > 0) {
+        // Skipped places count as used, so the next pick continues after this one.
+        l.next.getAndAdd(i);
+      }
+      return t;
     }
+    return avoided;
   }
 
-  /** fwrr_get_srv: readies a server being taken out of its tree. */
-  private void prepare(Group g, Node n) {
-    if (n.tree == Tree.INIT) {
-      n.npos = 0;
-      n.rweight = 0;
-    } else if (n.tree == Tree.NEXT) {
-      n.npos += g.currWeight;
-    } else if (n.tree == Tree.NONE) {
-      n.npos = g.currPos;
+  /** Lays out chunks until pick {@code n} is covered; one thread at a time. */
+  private static Chunk extend(Layout l, long n) {
+    synchronized (l) {
+      Chunk c = l.chunk;
+      while (n >= c.base() + c.picks().length) {
+        c = lay(l, c.base() + c.picks().length);
+        l.chunk = c;
+      }
+      return c;
     }
-  }
-
-  private Node fromGroup(Group g) {
-    Node s1 = g.curr.isEmpty() ? null : g.curr.get(0);
-    if (s1 != null && s1.eweight > 0 && s1.npos <= g.currPos) {
-      return s1;
-    }
-    Node s2 = g.init.isEmpty() ? null : g.init.get(0);
-    if (s2 != null && s2.eweight > 0) {
-      s2.npos = 0;
-      s2.rweight = 0;
-      return s2;
-    }
-    return s1;
-  }
-
-  private static void switchTrees(Group g) {
-    List<Node> swap = g.init;
-    g.init = g.next;
-    g.next = swap;
-    for (Node n : g.init) {
-      n.tree = Tree.INIT;
-    }
-    g.currWeight = g.nextWeight;
-    g.currPos = g.currWeight;
-  }
-
-  private static void updatePosition(Group g, Node s) {
-    if (s.eweight == 0) {
-      return;
-    }
-    if (s.npos == 0) {
-      s.npos = g.currPos;
-    }
-    s.lpos = s.npos;
-    s.npos += g.nextWeight / s.eweight;
-    s.rweight += g.nextWeight % s.eweight;
-    if (s.rweight >= s.eweight) {
-      s.rweight -= s.eweight;
-      s.npos++;
-    }
-  }
-
-  /** fwrr_queue_srv: into the current tree at its position, or the next tree if beyond the window. */
-  private void queue(Group g, Node s) {
-    if (!s.t.usable()) {
-      s.tree = Tree.NONE;
-    } else if (s.eweight <= 0 || s.npos >= 2 * g.currWeight || s.npos >= g.currWeight + g.nextWeight) {
-      s.npos -= g.currWeight;
-      queueByWeight(g, g.next, s);
-    } else {
-      s.key = UWGHT_RANGE * s.npos + (EWGHT_MAX + s.rweight - s.eweight) / Servers.SCALE;
-      insert(g.curr, s);
-      s.tree = Tree.CURR;
-    }
-  }
-
-  private static void queueByWeight(Group g, List<Node> tree, Node s) {
-    s.key = EWGHT_MAX - s.eweight;
-    insert(tree, s);
-    s.tree = tree == g.init ? Tree.INIT : Tree.NEXT;
-  }
-
-  /** Sorted by key; an equal key goes after the others, as in HAProxy's ebtrees. */
-  private static void insert(List<Node> tree, Node s) {
-    int i = tree.size();
-    while (i > 0 && tree.get(i - 1).key > s.key) {
-      i--;
-    }
-    tree.add(i, s);
-  }
-
-  private static void dequeue(Group g, Node s) {
-    g.curr.remove(s);
-    g.init.remove(s);
-    g.next.remove(s);
   }
 }

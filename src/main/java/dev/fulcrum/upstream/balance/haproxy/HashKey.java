@@ -1,6 +1,6 @@
 package dev.fulcrum.upstream.balance.haproxy;
 
-import dev.fulcrum.upstream.balance.PickContext;
+import dev.fulcrum.upstream.PickContext;
 
 /**
  * What HAProxy hashes for {@code balance source|uri|url_param|hdr(name)} and how

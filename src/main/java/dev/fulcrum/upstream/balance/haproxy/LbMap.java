@@ -1,26 +1,30 @@
 package dev.fulcrum.upstream.balance.haproxy;
 
+import dev.fulcrum.upstream.Avoid;
+import dev.fulcrum.upstream.Balancer;
+import dev.fulcrum.upstream.PickContext;
 import dev.fulcrum.upstream.UpstreamTarget;
-import dev.fulcrum.upstream.balance.Avoid;
-import dev.fulcrum.upstream.balance.Balancer;
-import dev.fulcrum.upstream.balance.PickContext;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * HAProxy's map-based algorithms (src/lb_map.c): {@code static-rr}, and {@code source}, {@code
  * uri}, {@code url_param}, {@code hdr()} with {@code hash-type map-based}. The map has one slot per
  * unit of weight (weights divided by their gcd) with servers interleaved by weight, the first
  * declared winning ties. Static-rr walks it; hashing takes {@code map[hash % slots]}, and a
- * request without its key walks it like static-rr. The map is rebuilt when a server changes state.
+ * request without its key walks it like static-rr. The map is rebuilt when a server changes state
+ * ({@link #update}); a pick reads it and steps one atomic index.
  */
 public final class LbMap implements Balancer {
+  /** The map of one state of the servers. */
+  private record Layout(UpstreamTarget[] map, boolean oneServer) {}
+
   private final Servers servers;
   private final HashKey hash;
   private final int gcd;
-  private UpstreamTarget[] map = new UpstreamTarget[0];
-  private long signature = -1;
-  private int rrIndex;
-  private int distinct;
+  private final AtomicInteger rrIndex = new AtomicInteger();
+  private volatile Layout layout;
 
   /** @param hash null for static-rr */
   public LbMap(List<UpstreamTarget> targets, boolean allBackups, HashKey hash) {
@@ -31,115 +35,88 @@ public final class LbMap implements Balancer {
       g = gcd(g, t.weight());
     }
     this.gcd = g == 0 ? 1 : g;
+    update();
   }
 
   private static int gcd(int a, int b) {
     return b == 0 ? a : gcd(b, a % b);
   }
 
-  /** A fingerprint of who is usable with which weight: when it changes the map is rebuilt. */
-  private long signature() {
-    long s = 17;
-    for (UpstreamTarget t : servers.all) {
-      s = s * 31 + (t.usable() ? t.currentWeight() + 1 : 0);
-    }
-    return s;
-  }
-
-  private void rebuild() {
-    Boolean backups = servers.group();
-    if (backups == null) {
-      map = new UpstreamTarget[0];
-      return;
-    }
+  @Override
+  public synchronized void update() {
+    List<UpstreamTarget> serving = servers.serving();
     int tot = 0;
-    for (UpstreamTarget t : servers.all) {
-      if (Servers.inGroup(t, backups) && t.usable()) {
-        tot += t.currentWeight() / gcd;
-      }
+    for (UpstreamTarget t : serving) {
+      tot += t.currentWeight() / gcd;
     }
     UpstreamTarget[] m = new UpstreamTarget[tot];
-    long[] wscore = new long[servers.all.length];
+    long[] wscore = new long[serving.size()];
     for (int o = 0; o < tot; o++) {
       int best = -1;
       long max = 0;
-      for (int i = 0; i < servers.all.length; i++) {
-        UpstreamTarget t = servers.all[i];
-        if (!Servers.inGroup(t, backups) || !t.usable()) {
-          continue;
-        }
+      for (int i = 0; i < serving.size(); i++) {
         if (tot == 1) {
           best = i;
           break;
         }
-        wscore[i] += t.currentWeight() / gcd;
+        wscore[i] += serving.get(i).currentWeight() / gcd;
         long v = (wscore[i] + tot) / tot;
         if (best < 0 || v > max) {
           max = v;
           best = i;
         }
       }
-      m[o] = servers.all[best];
+      m[o] = serving.get(best);
       wscore[best] -= tot;
     }
-    map = m;
-    rrIndex = 0;
-    distinct = (int) java.util.Arrays.stream(m).distinct().count();
+    layout = new Layout(m, Arrays.stream(m).distinct().count() == 1);
+    rrIndex.set(0);
   }
 
   @Override
-  public synchronized UpstreamTarget pick(PickContext context, Avoid avoid) {
-    long sig = signature();
-    if (sig != signature) {
-      signature = sig;
-      rebuild();
-    }
+  public UpstreamTarget pick(PickContext context, Avoid avoid) {
+    Layout l = layout;
+    UpstreamTarget[] map = l.map();
     if (map.length == 0) {
       return null;
-    }
-    UpstreamTarget sole = servers.soleBackup();
-    if (sole != null) {
-      return sole;
     }
     if (hash != null) {
       long key = hash.key(context);
       if (key != HashKey.NONE) {
         // With one server left there is nothing to hash (HAProxy skips it too).
-        return map[(int) ((distinct == 1 ? 0 : key) % map.length)];
+        return map[(int) ((l.oneServer() ? 0 : key) % map.length)];
       }
     }
-    return roundRobin(avoid);
+    return roundRobin(map, avoid);
   }
 
   /** map_get_server_rr: the next free, not avoided slot; an avoided one if nothing else. */
-  private UpstreamTarget roundRobin(Avoid avoid) {
-    if (rrIndex < 0 || rrIndex >= map.length) {
-      rrIndex = 0;
-    }
-    int idx = rrIndex;
+  private UpstreamTarget roundRobin(UpstreamTarget[] map, Avoid avoid) {
+    int start = Math.floorMod(rrIndex.get(), map.length);
     UpstreamTarget avoided = null;
-    int avoidedIdx = 0;
-    do {
-      UpstreamTarget t = map[idx++];
-      if (Servers.free(t)) {
+    int avoidedAt = -1;
+    for (int i = 0; i < map.length; i++) {
+      int idx = (start + i) % map.length;
+      UpstreamTarget t = map[idx];
+      if (!Servers.free(t)) {
+        continue;
+      }
+      if (!avoid.avoid(t)) {
+        rrIndex.set(idx + 1);
+        return t;
+      }
+      if (avoided == null) {
         avoided = t;
-        avoidedIdx = idx;
-        if (!avoid.avoid(t)) {
-          rrIndex = idx;
-          return t;
-        }
+        avoidedAt = idx;
       }
-      if (idx == map.length) {
-        idx = 0;
-      }
-    } while (idx != rrIndex);
+    }
     if (avoided != null) {
-      rrIndex = avoidedIdx;
+      rrIndex.set(avoidedAt + 1);
     }
     return avoided;
   }
 
   int slots() {
-    return map.length;
+    return layout.map().length;
   }
 }

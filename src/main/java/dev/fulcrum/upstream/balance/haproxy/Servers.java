@@ -1,8 +1,10 @@
 package dev.fulcrum.upstream.balance.haproxy;
 
 import dev.fulcrum.upstream.UpstreamTarget;
-import dev.fulcrum.upstream.balance.Avoid;
+import dev.fulcrum.upstream.Avoid;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 
 /**
  * A backend's servers as HAProxy's load balancers see them: the active group, and the backups
@@ -56,6 +58,28 @@ final class Servers {
   /** The single backup to use when backups serve without allbackups, else null. */
   UpstreamTarget soleBackup() {
     return !allBackups && !anyActive() ? firstBackup() : null;
+  }
+
+  /**
+   * The usable servers of the group serving now, in declaration order: the active ones, else the
+   * first backup (or every backup with allbackups); empty when nobody can serve.
+   */
+  List<UpstreamTarget> serving() {
+    List<UpstreamTarget> out = new ArrayList<>();
+    UpstreamTarget sole = soleBackup();
+    if (sole != null) {
+      out.add(sole);
+      return out;
+    }
+    Boolean backups = group();
+    if (backups != null) {
+      for (UpstreamTarget t : all) {
+        if (inGroup(t, backups) && t.usable()) {
+          out.add(t);
+        }
+      }
+    }
+    return out;
   }
 
   static boolean inGroup(UpstreamTarget t, boolean backups) {

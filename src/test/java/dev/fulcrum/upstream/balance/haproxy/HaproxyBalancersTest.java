@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fulcrum.upstream.TargetState;
 import dev.fulcrum.upstream.UpstreamTarget;
-import dev.fulcrum.upstream.balance.Avoid;
-import dev.fulcrum.upstream.balance.Balancer;
-import dev.fulcrum.upstream.balance.PickContext;
+import dev.fulcrum.upstream.Avoid;
+import dev.fulcrum.upstream.Balancer;
+import dev.fulcrum.upstream.PickContext;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 class HaproxyBalancersTest {
   static UpstreamTarget server(String name, int id, int weight, boolean backup, int maxconn) {
     return new UpstreamTarget(
-        "be", name, "127.0.0.1", 9000 + id, weight, id - 1, new TargetState("be|" + name), name, true,
-        new UpstreamTarget.ServerOptions(name, id, backup, maxconn, 0, 0, false, 0));
+        name, "127.0.0.1", 9000 + id, weight, id - 1, new TargetState("be|" + name), name, true,
+        new UpstreamTarget.ServerOptions(name, id, false, backup, maxconn, 0, 0, false, 0, 2, 3, null));
   }
 
   static List<UpstreamTarget> servers(int... weights) {
@@ -87,8 +87,10 @@ class HaproxyBalancersTest {
     List<UpstreamTarget> s = servers(1, 1, 1);
     Fwrr rr = new Fwrr(s, false);
     s.get(1).state().setHealth(false, "test");
+    rr.update();
     assertThat(picks(rr, PickContext.NONE, 4)).doesNotContain("s2").containsOnly("s1", "s3");
     s.get(1).state().setHealth(true, "test");
+    rr.update();
     assertThat(picks(rr, PickContext.NONE, 6)).contains("s1", "s2", "s3");
   }
 
@@ -98,6 +100,7 @@ class HaproxyBalancersTest {
     Fwrr rr = new Fwrr(s, false);
     picks(rr, PickContext.NONE, 4);
     s.get(0).state().setWeightOverride(3);
+    rr.update();
     List<String> seq = picks(rr, PickContext.NONE, 40);
     long s1 = seq.stream().filter("s1"::equals).count();
     assertThat(s1).isBetween(28L, 32L);
@@ -231,6 +234,7 @@ class HaproxyBalancersTest {
       before.add(ch.pick(uri("/k" + i), Avoid.NONE).options().name());
     }
     s.get(2).state().setHealth(false, "test");
+    ch.update();
     for (int i = 0; i < 400; i++) {
       String now = ch.pick(uri("/k" + i), Avoid.NONE).options().name();
       if (!before.get(i).equals("s3")) {
@@ -292,6 +296,7 @@ class HaproxyBalancersTest {
     Fwrr rr = new Fwrr(s, false);
     assertThat(picks(rr, PickContext.NONE, 3)).containsOnly("s1");
     s.get(0).state().setHealth(false, "test");
+    rr.update();
     assertThat(picks(rr, PickContext.NONE, 4)).containsOnly("b1");
     Fwrr all = new Fwrr(s, true);
     assertThat(picks(all, PickContext.NONE, 4)).containsExactly("b1", "b2", "b1", "b2");

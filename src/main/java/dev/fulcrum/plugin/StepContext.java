@@ -1,0 +1,35 @@
+package dev.fulcrum.plugin;
+
+import dev.fulcrum.router.RequestFacts;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpRequest;
+
+/** What a step sees of the exchange it runs in, and what it may do to it. */
+public interface StepContext {
+  /** The request head as it will go to the server: steps may change its headers and URI. */
+  HttpRequest request();
+
+  /** The request as received, for conditions (ACLs). */
+  RequestFacts facts();
+
+  /** The loop the exchange runs on; a paused step resumes on it. */
+  EventLoop loop();
+
+  /** Answers here with the listener's error page for {@code status} (Kong's or HAProxy's). */
+  void respond(int status);
+
+  /** Answers here with {@code response}; the exchange owns it from now on. */
+  void respond(LocalResponse response);
+
+  /** Goes on after a step returned {@link Flow#PAUSE}; from any thread. */
+  void resume();
+
+  /** The response status sent, or -1 while there is none (log phase). */
+  int status();
+
+  /** When the request head arrived ({@link System#nanoTime}). */
+  long receivedNanos();
+
+  /** When the request went to the server, or 0 if it never did. */
+  long sentNanos();
+}

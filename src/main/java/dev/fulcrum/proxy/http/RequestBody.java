@@ -1,0 +1,128 @@
+package dev.fulcrum.proxy.http;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/**
+ * The request body on its way up: held while no server connection is there yet, then streamed
+ * as it comes, reading the client only while the server takes what it is given (backpressure).
+ * Answers {@code Expect: 100-continue} itself once a server is reached.
+ */
+final class RequestBody {
+  private final ClientHandler client;
+  private final boolean expectContinue;
+  private ArrayDeque<HttpContent> pending;
+  private Channel upstream;
+  private boolean continueSent;
+  /** The last body piece went up. */
+  private boolean complete;
+  private long bytesSent;
+  /** When the server stopped taking bytes (its connection unwritable), or 0. */
+  private long blockedSinceNanos;
+  private boolean closed;
+
+  RequestBody(ClientHandler client, boolean expectContinue) {
+    this.client = client;
+    this.expectContinue = expectContinue;
+  }
+
+  /** A piece of body from the client. */
+  void onContent(HttpContent content) {
+    if (closed) {
+      content.release();
+      return;
+    }
+    if (upstream == null) {
+      if (pending == null) {
+        pending = new ArrayDeque<>(2);
+      }
+      pending.add(content);
+      return;
+    }
+    forward(content);
+    if (!complete) {
+      if (upstream.isWritable()) {
+        client.readNext();
+      } else {
+        blockedSinceNanos = System.nanoTime();
+      }
+    }
+  }
+
+  /**
+   * A try's connection is ready and the request head written: send what the body has so far and
+   * keep reading. A retry of a request whose (empty) body was read whole ends it at once.
+   */
+  void attach(Channel ch) {
+    upstream = ch;
+    if (complete) {
+      ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+      return;
+    }
+    if (expectContinue && !continueSent) {
+      continueSent = true;
+      Channel c = client.channel();
+      c.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE), c.voidPromise());
+    }
+    HttpContent content;
+    while (pending != null && (content = pending.poll()) != null) {
+      forward(content);
+    }
+    if (!complete) {
+      client.readNext();
+      ch.flush();
+    }
+  }
+
+  /** The try failed: the next one gets a new connection. */
+  void detach() {
+    upstream = null;
+  }
+
+  private void forward(HttpContent content) {
+    bytesSent += content.content().readableBytes();
+    if (content instanceof LastHttpContent) {
+      complete = true;
+    }
+    upstream.writeAndFlush(content, upstream.voidPromise());
+  }
+
+  /** The server takes bytes again: read on. */
+  void onUpstreamWritable() {
+    if (!closed && !complete && blockedSinceNanos != 0) {
+      blockedSinceNanos = 0;
+      client.readNext();
+    }
+  }
+
+  boolean complete() {
+    return complete;
+  }
+
+  long bytesSent() {
+    return bytesSent;
+  }
+
+  long blockedSinceNanos() {
+    return blockedSinceNanos;
+  }
+
+  /** A client waiting for 100 Continue that never got it will not send the body. */
+  boolean neverComing() {
+    return expectContinue && !continueSent && !complete;
+  }
+
+  void close() {
+    closed = true;
+    if (pending != null) {
+      pending.forEach(ReferenceCountUtil::release);
+      pending.clear();
+    }
+  }
+}

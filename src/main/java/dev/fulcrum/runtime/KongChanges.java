@@ -1,0 +1,43 @@
+package dev.fulcrum.runtime;
+
+import dev.fulcrum.model.Route;
+import dev.fulcrum.model.Service;
+import dev.fulcrum.model.Target;
+import dev.fulcrum.model.Upstream;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Kong entities written since the last compile, by id: the new version, or null when deleted.
+ * The change feed fills it from the change log; the compiler applies it.
+ */
+public final class KongChanges {
+  final Map<String, Service> services = new HashMap<>();
+  final Map<String, Route> routes = new HashMap<>();
+  final Map<String, Upstream> upstreams = new HashMap<>();
+  final Map<String, Target> targets = new HashMap<>();
+
+  public void service(String id, Service s) {
+    services.put(id, s);
+  }
+
+  public void route(String id, Route r) {
+    routes.put(id, r);
+  }
+
+  public void upstream(String id, Upstream u) {
+    upstreams.put(id, u);
+  }
+
+  public void target(String id, Target t) {
+    targets.put(id, t);
+  }
+
+  public boolean isEmpty() {
+    return services.isEmpty() && routes.isEmpty() && upstreams.isEmpty() && targets.isEmpty();
+  }
+
+  public int size() {
+    return services.size() + routes.size() + upstreams.size() + targets.size();
+  }
+}

@@ -1,0 +1,20 @@
+package dev.fulcrum.upstream;
+
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an active health probe sends: a TCP connect, or an HTTP request (Kong: {@code GET
+ * <http_path> HTTP/1.0} with the target's Host; HAProxy: {@code OPTIONS / HTTP/1.0} with no Host
+ * by default), over TLS for https.
+ *
+ * @param type tcp, http or https
+ * @param host Host header, or null for none
+ * @param sni TLS server name for https
+ * @param verify whether an https probe verifies the certificate
+ * @param proxyProtocol PROXY protocol version to send first (0 for none)
+ */
+public record ProbeSpec(
+    String type, String method, String uri, HttpVersion version, String host,
+    Map<String, List<String>> headers, long timeoutMillis, String sni, boolean verify, int proxyProtocol) {}

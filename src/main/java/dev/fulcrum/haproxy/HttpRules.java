@@ -7,6 +7,7 @@ import dev.fulcrum.haproxy.HaproxyConfig.Condition;
 import dev.fulcrum.haproxy.HaproxyConfig.HttpRule;
 import dev.fulcrum.haproxy.HaproxyConfig.Proxy;
 import dev.fulcrum.plugin.rules.Template;
+import dev.fulcrum.proxy.http.HaproxyErrors;
 import java.util.function.BiConsumer;
 
 /**
@@ -74,7 +75,7 @@ final class HttpRules {
     return l.size();
   }
 
-  /** {@code deny_status <code>} (HAProxy takes 200 to 599), 403 by default. */
+  /** {@code deny_status <code>}: a status HAProxy has an error page for; 403 by default. */
   private static int denyStatus(Line l, int end) {
     if (end == 2) {
       return 403;
@@ -85,12 +86,13 @@ final class HttpRules {
     }
     try {
       int s = Integer.parseInt(l.word(3));
-      if (s >= 200 && s <= 599) {
+      if (HaproxyErrors.hasPage(s)) {
         return s;
       }
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw new CfgException(l.where() + ": deny_status: '" + l.word(3) + "' (expected: a status from 200 to 599)");
+    throw new CfgException(l.where() + ": deny_status: '" + l.word(3) + "' has no error page (expected one of 200, 400,"
+        + " 403, 404, 405, 408, 410, 421, 425, 429, 500, 502, 503, 504)");
   }
 }

@@ -22,15 +22,27 @@ public final class HaproxyErrors implements ErrorPages {
   private record Page(String reason, String text, boolean close) {}
 
   private static final Map<Integer, Page> PAGES =
-      Map.of(
-          400, new Page("Bad request", "Your browser sent an invalid request.", true),
-          403, new Page("Forbidden", "Request forbidden by administrative rules.", false),
-          404, new Page("Not Found", "The resource could not be found.", false),
-          408, new Page("Request Time-out", "Your browser didn't send a complete request in time.", true),
-          500, new Page("Internal Server Error", "An internal server error occurred.", false),
-          502, new Page("Bad Gateway", "The server returned an invalid or incomplete response.", false),
-          503, new Page("Service Unavailable", "No server is available to handle this request.", false),
-          504, new Page("Gateway Time-out", "The server didn't respond in time.", false));
+      Map.ofEntries(
+          Map.entry(200, new Page("OK", "Service ready.", false)),
+          Map.entry(400, new Page("Bad request", "Your browser sent an invalid request.", true)),
+          Map.entry(403, new Page("Forbidden", "Request forbidden by administrative rules.", false)),
+          Map.entry(404, new Page("Not Found", "The resource could not be found.", false)),
+          Map.entry(405, new Page("Method Not Allowed",
+              "A request was made of a resource using a request method not supported by that resource", false)),
+          Map.entry(408, new Page("Request Time-out", "Your browser didn't send a complete request in time.", true)),
+          Map.entry(410, new Page("Gone", "The resource is no longer available and will not be available again.", false)),
+          Map.entry(421, new Page("Misdirected Request", "Request sent to a non-authoritative server.", false)),
+          Map.entry(425, new Page("Too Early", "Your browser sent early data.", false)),
+          Map.entry(429, new Page("Too Many Requests", "You have sent too many requests in a given amount of time.", false)),
+          Map.entry(500, new Page("Internal Server Error", "An internal server error occurred.", false)),
+          Map.entry(502, new Page("Bad Gateway", "The server returned an invalid or incomplete response.", false)),
+          Map.entry(503, new Page("Service Unavailable", "No server is available to handle this request.", false)),
+          Map.entry(504, new Page("Gateway Time-out", "The server didn't respond in time.", false)));
+
+  /** Whether HAProxy has a page of its own for {@code status} (deny_status must name one). */
+  public static boolean hasPage(int status) {
+    return PAGES.containsKey(status);
+  }
 
   private HaproxyErrors() {}
 

@@ -17,6 +17,8 @@ final class LocalAnswer {
   private final boolean headOnly;
   private final Runnable done;
   private boolean finished;
+  private boolean writing;
+  private boolean again;
   private long bytes;
 
   /** @param headOnly a HEAD request: the head goes out, the body is dropped */
@@ -36,24 +38,39 @@ final class LocalAnswer {
     resume();
   }
 
-  /** Writes pieces while the client takes them (also called when it becomes writable). */
+  /**
+   * Writes pieces while the client takes them (also called when it becomes writable). A flush that
+   * drains at once makes the channel writable from inside this call: that is noted and looped on
+   * here rather than recursed into.
+   */
   void resume() {
-    while (!finished) {
-      if (!channel.isActive()) {
-        abort();
-        return;
-      }
-      ByteBuf piece = response.body().next(channel.alloc());
-      if (piece == null) {
-        end();
-        return;
-      }
-      bytes += piece.readableBytes();
-      channel.write(new DefaultHttpContent(piece), channel.voidPromise());
-      if (!channel.isWritable()) {
-        channel.flush();
-        return;
-      }
+    if (writing) {
+      again = true;
+      return;
+    }
+    writing = true;
+    try {
+      do {
+        again = false;
+        while (!finished && channel.isWritable()) {
+          if (!channel.isActive()) {
+            abort();
+            return;
+          }
+          ByteBuf piece = response.body().next(channel.alloc());
+          if (piece == null) {
+            end();
+            return;
+          }
+          bytes += piece.readableBytes();
+          channel.write(new DefaultHttpContent(piece), channel.voidPromise());
+        }
+        if (!finished) {
+          channel.flush();
+        }
+      } while (again && !finished);
+    } finally {
+      writing = false;
     }
   }
 

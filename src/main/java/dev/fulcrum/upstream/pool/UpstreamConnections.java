@@ -91,7 +91,6 @@ public final class UpstreamConnections implements AutoCloseable {
               .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
               .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listeners.WATER_MARK)
               .handler(initializer);
-      resolver = resolvers.getResolver(l);
       if (idleTimeoutNanos > 0) {
         l.scheduleAtFixedRate(this::closeExpired, 1, 1, TimeUnit.SECONDS);
       }
@@ -139,6 +138,10 @@ public final class UpstreamConnections implements AutoCloseable {
 
     /** Resolves {@code host} without blocking; the future completes on this loop. */
     public Future<InetSocketAddress> resolve(String host, int port) {
+      if (resolver == null) {
+        // Made on first use: most targets are IP literals and never need one.
+        resolver = resolvers.getResolver(loop);
+      }
       return resolver.resolve(InetSocketAddress.createUnresolved(host, port));
     }
 

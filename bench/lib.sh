@@ -71,3 +71,31 @@ wrk_close() {
   out=$(${CPU_LOAD:+taskset -c $CPU_LOAD} wrk -t1 -c"${CONNS:-50}" -d"$2"s -H "Connection: close" "$1")
   echo "$out" | awk '/Requests\/sec/ { printf "%.0f\n", $2 }'
 }
+
+# Interleaved rounds: every target stays up (idle while another is measured) and each round
+# measures every target once, so a slow spell of the machine hits all of them alike; medians
+# are reported. Results go to $WORK/rounds/<name> as lines "rps p50_ms p99_ms non2xx".
+# measure_rounds <rounds> <seconds> name=url ...
+measure_rounds() {
+  local rounds=$1 secs=$2; shift 2
+  mkdir -p "$WORK/rounds"
+  for r in $(seq 1 "$rounds"); do
+    for pair in "$@"; do
+      local name=${pair%%=*} url=${pair#*=}
+      wrk_run "$url" "$secs" >>"$WORK/rounds/$name"
+    done
+  done
+}
+
+# median_of <name> <column 1..4> -> the median of that column over the rounds
+median_of() {
+  sort -n -k"$2","$2" "$WORK/rounds/$1" | awk -v c="$2" '{v[NR]=$c} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'
+}
+
+# warm <url> <seconds>: load, then two short rounds separated by idle seconds, so that a JIT's
+# first idle->busy transitions (deoptimization and recompilation) happen before measuring
+warm() {
+  wrk_run "$1" "$2" >/dev/null
+  sleep 1; wrk_run "$1" 3 >/dev/null
+  sleep 1; wrk_run "$1" 3 >/dev/null
+}

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.EpollChannelOption;
 import java.net.InetSocketAddress;
 
 /** Opens listening sockets the way every proxy listener of a node wants them. */
@@ -49,8 +48,8 @@ public final class Listeners {
     if (gate != null) {
       b.handler(gate);
     }
-    if (reuseport && Transport.epoll()) {
-      b.option(EpollChannelOption.SO_REUSEPORT, true);
+    if (reuseport && Transport.reusePort() != null) {
+      b.option(Transport.reusePort(), true);
     }
     try {
       return b.bind(new InetSocketAddress(host, port)).syncUninterruptibly().channel();

@@ -197,7 +197,7 @@ public final class Node implements AutoCloseable {
     writePidFile();
     LOG.info(
         "fulcrum {} started ({} transport){}{}",
-        Version.VERSION, Transport.epoll() ? "epoll" : "nio",
+        Version.VERSION, Transport.kind().name().toLowerCase(java.util.Locale.ROOT),
         kong ? ": node " + store.nodeId() + ", proxy " + proxyAddresses() + ", admin " + adminAddresses()
             + (streamListeners.isEmpty() ? "" : ", stream " + streamAddresses()) : "",
         haproxyFile != null ? (kong ? "; " : ": ") + haproxyFile : "");

@@ -1,6 +1,7 @@
 package dev.fulcrum.upstream;
 
 import dev.fulcrum.model.HostPort;
+import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -17,7 +18,7 @@ public final class UpstreamTarget {
   private final int index;
   private final TargetState state;
   private final InetSocketAddress address;
-  private final String hostHeader;
+  private final AsciiString hostHeader;
   private final boolean healthChecked;
   private final ServerOptions options;
 
@@ -60,7 +61,7 @@ public final class UpstreamTarget {
     this.index = index;
     this.state = state;
     this.address = literalAddress(host, port);
-    this.hostHeader = hostHeader;
+    this.hostHeader = new AsciiString(hostHeader);
     this.healthChecked = healthChecked;
     this.options = options;
   }
@@ -178,7 +179,8 @@ public final class UpstreamTarget {
     return address;
   }
 
-  public String hostHeader() {
+  /** The Host header value, as bytes ready for the encoder. */
+  public AsciiString hostHeader() {
     return hostHeader;
   }
 

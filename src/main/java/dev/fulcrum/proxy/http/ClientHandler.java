@@ -11,6 +11,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -38,8 +39,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private boolean discarding;
   /** Answered and half-closed; dropping input until the client closes. */
   private boolean lingering;
-  String clientIp;
-  String localPort;
+  /** Client address and listener port as header values, made once per connection. */
+  AsciiString clientIp;
+  AsciiString localPort;
   int localPortNumber;
   InetSocketAddress remote;
   InetSocketAddress local;
@@ -62,9 +64,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext ctx) {
     remote = (InetSocketAddress) ctx.channel().remoteAddress();
     local = (InetSocketAddress) ctx.channel().localAddress();
-    clientIp = remote.getAddress().getHostAddress();
+    clientIp = new AsciiString(remote.getAddress().getHostAddress());
     localPortNumber = local.getPort();
-    localPort = Integer.toString(localPortNumber);
+    localPort = new AsciiString(Integer.toString(localPortNumber));
     sourceKey = PickContext.sourceKeyOf(remote.getAddress());
     proxy.inFlight().opened(ctx.channel());
     routing.counters().opened();

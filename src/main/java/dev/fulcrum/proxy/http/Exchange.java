@@ -145,7 +145,10 @@ final class Exchange implements Attempts.Owner, StepContext {
     body = new RequestBody(client, expectContinue);
     boolean upgrade = ProxyHeaders.isWebSocketUpgrade(h);
     ProxyHeaders.removeHopByHop(h, upgrade);
-    h.set(HttpHeaderNames.CONNECTION, upgrade ? "keep-alive, Upgrade" : HttpHeaderValues.KEEP_ALIVE);
+    if (upgrade) {
+      h.set(HttpHeaderNames.CONNECTION, ProxyHeaders.KEEP_ALIVE_UPGRADE);
+    }
+    // Otherwise no Connection header: keep-alive is HTTP/1.1's default toward the server.
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     steps = routing.steps();
     runSteps();
@@ -381,11 +384,13 @@ final class Exchange implements Attempts.Owner, StepContext {
     if (newHashCookie != null) {
       response.headers().add(HttpHeaderNames.SET_COOKIE, newHashCookie);
     }
-    for (HttpStep s : target.steps()) {
-      s.onResponse(this, response);
+    List<HttpStep> targetSteps = target.steps();
+    for (int i = 0; i < targetSteps.size(); i++) {
+      targetSteps.get(i).onResponse(this, response);
     }
-    for (HttpStep s : routing.steps()) {
-      s.onResponse(this, response);
+    List<HttpStep> listenerSteps = routing.steps();
+    for (int i = 0; i < listenerSteps.size(); i++) {
+      listenerSteps.get(i).onResponse(this, response);
     }
     clientChannel.write(response, clientChannel.voidPromise());
     return true;
@@ -625,12 +630,14 @@ final class Exchange implements Attempts.Owner, StepContext {
         last.state().counters().bytesIn.add(in);
         last.state().counters().bytesOut.add(responseBytes);
       }
-      for (HttpStep s : target.steps()) {
-        s.onLog(this);
+      List<HttpStep> targetSteps = target.steps();
+      for (int i = 0; i < targetSteps.size(); i++) {
+        targetSteps.get(i).onLog(this);
       }
     }
-    for (HttpStep s : routing.steps()) {
-      s.onLog(this);
+    List<HttpStep> listenerSteps = routing.steps();
+    for (int i = 0; i < listenerSteps.size(); i++) {
+      listenerSteps.get(i).onLog(this);
     }
   }
 
@@ -694,7 +701,7 @@ final class Exchange implements Attempts.Owner, StepContext {
   public String hashValue(Upstream.HashSpec spec) {
     switch (spec.source()) {
       case IP:
-        return info.clientIp;
+        return info.clientIp.toString();
       case HEADER:
         return HashKeys.header(request.headers(), spec.name());
       case PATH:

@@ -58,7 +58,7 @@ public final class KongRouting implements HttpRouting {
     }
     String upstreamPath = PathNormalizer.escape(match.upstreamPath(r.path(), service.service().path()));
     HttpHeaders h = req.headers();
-    ProxyHeaders.setForwarded(h, r.clientIp, "http", r.host, r.localPort, r.rawPath, match.strippedPrefix());
+    ProxyHeaders.setForwarded(h, r.clientIp, ProxyHeaders.HTTP, r.host, r.localPort, r.rawPath, match.strippedPrefix());
     if (errors.serverTokens()) {
       ProxyHeaders.appendVia(h, r.http10);
     }

@@ -23,6 +23,8 @@ final class ProxyHeaders {
   static final AsciiString X_KONG_PROXY_LATENCY = AsciiString.cached("x-kong-proxy-latency");
   static final AsciiString X_KONG_RESPONSE_LATENCY = AsciiString.cached("x-kong-response-latency");
   static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+  static final AsciiString HTTP = AsciiString.cached("http");
+  static final AsciiString KEEP_ALIVE_UPGRADE = AsciiString.cached("keep-alive, Upgrade");
   static final AsciiString VIA_TOKEN = AsciiString.cached("1.1 " + Version.SERVER);
   static final AsciiString VIA_TOKEN_10 = AsciiString.cached("1.0 " + Version.SERVER);
   private static final String VIA_SUFFIX_11 = ", 1.1 " + Version.SERVER;
@@ -74,7 +76,8 @@ final class ProxyHeaders {
 
   /** Sets the X-Forwarded-* family and X-Real-IP for the upstream request. */
   static void setForwarded(
-      HttpHeaders h, String clientIp, String scheme, String host, String port, String path, String prefix) {
+      HttpHeaders h, AsciiString clientIp, AsciiString scheme, String host, AsciiString port, String path,
+      String prefix) {
     String xff = h.get(X_FORWARDED_FOR);
     h.set(X_FORWARDED_FOR, xff == null ? clientIp : xff + ", " + clientIp);
     h.set(X_REAL_IP, clientIp);

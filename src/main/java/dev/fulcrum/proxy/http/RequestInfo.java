@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +33,8 @@ public final class RequestInfo implements RequestFacts {
   /** The request target in origin form ({@code /path?query}). */
   public final String uri;
   public final boolean http10;
-  public final String clientIp;
-  public final String localPort;
+  public final AsciiString clientIp;
+  public final AsciiString localPort;
   private final ClientHandler connection;
 
   private RequestInfo(HttpRequest request, String hostHeader, String host, int port, String rawPath, String query,

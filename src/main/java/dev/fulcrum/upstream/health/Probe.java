@@ -166,7 +166,7 @@ public final class Probe {
   /** The Kong probe of an upstream target: GET http_path HTTP/1.0 with the target's Host. */
   public static ProbeSpec kong(Healthchecks.Active config, UpstreamTarget target) {
     return new ProbeSpec(
-        config.type(), "GET", config.httpPath(), HttpVersion.HTTP_1_0, target.hostHeader(), config.headers(),
+        config.type(), "GET", config.httpPath(), HttpVersion.HTTP_1_0, target.hostHeader().toString(), config.headers(),
         Math.max(1, (long) (config.timeout() * 1000)),
         config.httpsSni() != null ? config.httpsSni() : target.host(), config.httpsVerifyCertificate(), 0);
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fulcrum.server.Node;
 import dev.fulcrum.testing.Cli;
 import dev.fulcrum.testing.Closer;
+import dev.fulcrum.testing.DeadPort;
 import dev.fulcrum.testing.HaproxyNodes;
 import dev.fulcrum.testing.Processes;
 import dev.fulcrum.testing.TcpServer;
@@ -97,7 +98,7 @@ class ReloadTest {
 
   @Test
   void healthSurvivesAReload() throws Exception {
-    int dead = Processes.freePort();
+    int dead = open.add(DeadPort.open()).port();
     Node node = HaproxyNodes.start(dir, "global", "  stats socket ipv4@127.0.0.1:0 level admin",
         "backend b", "  timeout connect 1s", "  server s 127.0.0.1:" + dead + " check inter 100");
     open.add(node);

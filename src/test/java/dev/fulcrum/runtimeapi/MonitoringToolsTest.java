@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.fulcrum.server.Node;
 import dev.fulcrum.testing.Backend;
 import dev.fulcrum.testing.Cli;
+import dev.fulcrum.testing.DeadPort;
 import dev.fulcrum.testing.HaproxyNodes;
 import dev.fulcrum.testing.Processes;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MonitoringToolsTest {
   @TempDir static Path dir;
   static Backend up;
+  static DeadPort dead;
   static Node node;
   static Path socket;
   static int statsPage;
@@ -49,7 +51,7 @@ class MonitoringToolsTest {
     Assumptions.assumeTrue(installed("prometheus-haproxy-exporter") && installed("hatop") && installed("script"),
         "prometheus-haproxy-exporter, hatop and script (util-linux) are needed");
     up = Backend.start("up");
-    int dead = Processes.freePort();
+    dead = DeadPort.open();
     socket = dir.resolve("admin.sock");
     node = HaproxyNodes.start(dir,
         "global", "  stats socket " + socket + " mode 600 level admin",
@@ -57,7 +59,7 @@ class MonitoringToolsTest {
         "frontend fe", "  bind 127.0.0.1:0", "  stats uri /stats", "  default_backend be",
         "backend be",
         "  server up1 127.0.0.1:" + up.port() + " check inter 200",
-        "  server down1 127.0.0.1:" + dead + " check inter 200",
+        "  server down1 " + dead.target() + " check inter 200",
         "  server maint1 127.0.0.1:" + up.port() + " disabled",
         "  server nocheck 127.0.0.1:" + up.port(),
         "listen tcpfe", "  mode tcp", "  bind 127.0.0.1:0", "  server t1 127.0.0.1:" + up.port() + " check inter 200");
@@ -74,6 +76,9 @@ class MonitoringToolsTest {
     if (node != null) {
       node.close();
       up.close();
+    }
+    if (dead != null) {
+      dead.close();
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fulcrum.testing.AdminClient;
 import dev.fulcrum.testing.Backend;
+import dev.fulcrum.testing.DeadPort;
 import dev.fulcrum.testing.Http;
 import dev.fulcrum.testing.RawHttp;
 import dev.fulcrum.testing.TestNode;
@@ -282,18 +283,17 @@ class ProxyTest {
 
   @Test
   void retriesAnotherTargetWhenOneRefuses() {
-    Backend gone = Backend.start("gone2");
-    String dead = gone.target();
-    gone.close();
-    admin.post("/upstreams", "name=retry.test");
-    admin.post("/upstreams/retry.test/targets", "target=" + dead);
-    admin.post("/upstreams/retry.test/targets", "target=" + b.target());
-    admin.post("/services", "name=retry", "host=retry.test");
-    admin.post("/services/retry/routes", "paths[]=/retry");
-    for (int i = 0; i < 10; i++) {
-      HttpResponse<String> r = Http.get(url("/retry/" + i));
-      assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(Http.json(r).get("server").asText()).isEqualTo("b");
+    try (DeadPort dead = DeadPort.open()) {
+      admin.post("/upstreams", "name=retry.test");
+      admin.post("/upstreams/retry.test/targets", "target=" + dead.target());
+      admin.post("/upstreams/retry.test/targets", "target=" + b.target());
+      admin.post("/services", "name=retry", "host=retry.test");
+      admin.post("/services/retry/routes", "paths[]=/retry");
+      for (int i = 0; i < 10; i++) {
+        HttpResponse<String> r = Http.get(url("/retry/" + i));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Http.json(r).get("server").asText()).isEqualTo("b");
+      }
     }
   }
 

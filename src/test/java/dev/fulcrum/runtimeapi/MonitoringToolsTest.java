@@ -11,7 +11,6 @@ import dev.fulcrum.testing.HaproxyNodes;
 import dev.fulcrum.testing.Processes;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,20 +82,17 @@ class MonitoringToolsTest {
     }
   }
 
+  /** The exporter's "Listening on" line, which names the port it got for 127.0.0.1:0. */
+  private static final Pattern EXPORTER_LISTENING = Pattern.compile("msg=\"Listening on\" address=127\\.0\\.0\\.1:(\\d+)");
+
   private static String scrape(String uri) throws Exception {
-    int port = Processes.freePort();
+    Path log = Files.createTempFile(dir, "exporter-", ".log");
     Process exporter =
         new ProcessBuilder("prometheus-haproxy-exporter", "--haproxy.scrape-uri=" + uri,
-                "--web.listen-address=127.0.0.1:" + port)
-            .redirectErrorStream(true).redirectOutput(dir.resolve("exporter-" + port + ".log").toFile()).start();
+                "--web.listen-address=127.0.0.1:0")
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
-      await().atMost(Duration.ofSeconds(10)).until(() -> {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-          return true;
-        } catch (IOException e) {
-          return false;
-        }
-      });
+      int port = Integer.parseInt(Processes.awaitLog(exporter, log, EXPORTER_LISTENING, Duration.ofSeconds(10)).group(1));
       HttpResponse<String> r = HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString());

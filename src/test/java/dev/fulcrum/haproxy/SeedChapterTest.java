@@ -94,19 +94,24 @@ class SeedChapterTest {
         });
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> byServer.containsKey("nginx-1") && byServer.containsKey("nginx-2"));
-      Thread.sleep(2000);
+      // About two seconds of the 1000 requests per second reach both servers before one stops.
+      await().atMost(Duration.ofSeconds(15)).until(() -> ok.get() >= 2000);
 
       nginx1.process().destroy();
       assertThat(nginx1.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
       await().atMost(Duration.ofSeconds(15)).until(() -> "DOWN".equals(statuses(stats).get("nginx/nginx-1")));
       int oneBefore = byServer.get("nginx-1").get();
-      Thread.sleep(1000);
+      int okDown = ok.get();
+      // About a second of requests while it is down: none of them may reach it, or fail.
+      await().atMost(Duration.ofSeconds(15)).until(() -> ok.get() >= okDown + 1000);
       assertThat(byServer.get("nginx-1").get()).as("nothing reaches a stopped server").isEqualTo(oneBefore);
 
       // Started again where it was: its address is the one in the haproxy.cfg.
       nginx1 = Processes.backend("nginx-1", nginx1.port());
       await().atMost(Duration.ofSeconds(15)).until(() -> "UP".equals(statuses(stats).get("nginx/nginx-1")));
-      Thread.sleep(1000);
+      int okUp = ok.get();
+      // And about a second of requests once it is back.
+      await().atMost(Duration.ofSeconds(15)).until(() -> ok.get() >= okUp + 1000);
       running.set(false);
       clients.shutdown();
       assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();

@@ -133,19 +133,25 @@ class MonitoringToolsTest {
             .redirectErrorStream(true).redirectOutput(dir.resolve("hatop.log").toFile());
     pb.environment().put("TERM", "xterm");
     Process hatop = pb.start();
+    List<String> expected = new ArrayList<>(List.of("Fulcrum", "fe", "be", "tcpfe", "up1", "down1", "maint1", "nocheck",
+        "DOWN", "MAINT", "L4OK", "L4CON"));
     try (OutputStream in = hatop.getOutputStream()) {
-      Thread.sleep(3000);
+      // hatop draws its screen, then is asked to quit, as a person would once they saw it.
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertDrew(screen, expected));
       in.write('q');
       in.flush();
       assertThat(hatop.waitFor(10, TimeUnit.SECONDS)).isTrue();
     } finally {
       hatop.destroyForcibly();
     }
+    assertDrew(screen, expected);
+  }
+
+  private static void assertDrew(Path screen, List<String> expected) throws IOException {
     // Strip the terminal's escape sequences and look at what was drawn.
-    String drawn = Files.readString(screen, StandardCharsets.ISO_8859_1).replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", " ");
+    String raw = Files.exists(screen) ? Files.readString(screen, StandardCharsets.ISO_8859_1) : "";
+    String drawn = raw.replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", " ");
     assertThat(drawn).doesNotContain("Traceback").doesNotContain("error while");
-    List<String> expected = new ArrayList<>(List.of("Fulcrum", "fe", "be", "tcpfe", "up1", "down1", "maint1", "nocheck",
-        "DOWN", "MAINT", "L4OK", "L4CON"));
     for (String e : expected) {
       assertThat(drawn).as("hatop drew " + e).contains(e);
     }

@@ -1,6 +1,7 @@
 package dev.fulcrum.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fulcrum.testing.AdminClient;
@@ -270,10 +271,12 @@ class ProxyTest {
   void aChangeAppliesToTheNextRequestWithoutDroppingOnesInFlight() throws Exception {
     admin.post("/services", "name=moving", "url=http://" + a.target());
     admin.post("/services/moving/routes", "paths[]=/moving");
+    int hitsBefore = a.hits();
     CompletableFuture<HttpResponse<String>> slow =
         Http.CLIENT.sendAsync(
             HttpRequest.newBuilder(URI.create(url("/moving/delay/700"))).build(), HttpResponse.BodyHandlers.ofString());
-    Thread.sleep(150);
+    // The slow request is at a, in flight, before the change.
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.hits() > hitsBefore);
     admin.patch("/services/moving", "url=http://" + b.target());
     assertThat(Http.json(Http.get(url("/moving/now"))).get("server").asText()).isEqualTo("b");
     HttpResponse<String> inFlight = slow.get();

@@ -237,6 +237,7 @@ class TcpProxyTest {
       try (Socket second = connect(node)) {
         await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(row(Cli.send(stats, "show stat fe 2 -1"), "BACKEND")[2]));
         assertThat(echo.accepted()).isEqualTo(1);
+        // The time spent queued is what qtime measures below: no state to wait for, a sleep.
         Thread.sleep(300);
         first.close();
         assertThat(line(second.getInputStream())).isEqualTo("hi");

@@ -81,13 +81,15 @@ class FailoverTest {
               }
             });
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> byServer.containsKey("a") && byServer.containsKey("b"));
-      Thread.sleep(500);
+      // Both targets carry steady traffic before one is killed.
+      await().atMost(Duration.ofSeconds(10)).until(() -> served(byServer, "a") >= 20 && served(byServer, "b") >= 20);
 
       Processes.kill(b.process());
       await().atMost(Duration.ofSeconds(10)).until(() -> "UNHEALTHY".equals(health(admin, targetB)));
       int bBefore = byServer.get("b").get();
-      Thread.sleep(700);
+      int okBefore = ok.get();
+      // The clients go on: none of their next requests may reach the dead target.
+      await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() >= okBefore + 250);
       assertThat(byServer.get("b").get()).as("no traffic to a dead target").isEqualTo(bBefore);
 
       // Started again where it was: its address is the target's.
@@ -105,6 +107,11 @@ class FailoverTest {
       Processes.kill(a.process());
       Processes.kill(b.process());
     }
+  }
+
+  private static int served(ConcurrentHashMap<String, AtomicInteger> byServer, String server) {
+    AtomicInteger n = byServer.get(server);
+    return n == null ? 0 : n.get();
   }
 
   private static String health(AdminClient admin, String target) {

@@ -30,25 +30,24 @@ class GracefulStopTest {
   Backend backend;
   Process node;
   int proxyPort;
-  int adminPort;
 
   @BeforeEach
   void start() throws Exception {
     backend = Backend.start("slow");
-    proxyPort = Processes.freePort();
-    adminPort = Processes.freePort();
     node =
         Processes.java(
             Main.class.getName(),
             Map.of(
-                "FULCRUM_PROXY_LISTEN", "127.0.0.1:" + proxyPort,
-                "FULCRUM_ADMIN_LISTEN", "127.0.0.1:" + adminPort,
+                "FULCRUM_PROXY_LISTEN", "127.0.0.1:0",
+                "FULCRUM_ADMIN_LISTEN", "127.0.0.1:0",
                 "FULCRUM_DRAIN_TIMEOUT", "10",
                 "FULCRUM_LOG_LEVEL", "info"),
             prefix.resolve("node.log"),
             "start", "-p", prefix.toString());
-    AdminClient admin = new AdminClient("http://127.0.0.1:" + adminPort);
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> admin.get("/status").status() == 200);
+    Processes.NodeListeners listeners = Processes.awaitStarted(node, prefix.resolve("node.log"));
+    proxyPort = listeners.proxyPort();
+    AdminClient admin = new AdminClient("http://127.0.0.1:" + listeners.adminPort());
+    assertThat(admin.get("/status").status()).isEqualTo(200);
     admin.post("/services", "name=slow", "url=http://" + backend.target());
     admin.post("/services/slow/routes", "paths[]=/");
   }

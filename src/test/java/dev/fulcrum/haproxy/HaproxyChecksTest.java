@@ -7,8 +7,8 @@ import dev.fulcrum.server.Node;
 import dev.fulcrum.testing.Backend;
 import dev.fulcrum.testing.Cli;
 import dev.fulcrum.testing.Closer;
+import dev.fulcrum.testing.DeadPort;
 import dev.fulcrum.testing.HaproxyNodes;
-import dev.fulcrum.testing.Processes;
 import dev.fulcrum.testing.TcpServer;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -113,7 +113,7 @@ class HaproxyChecksTest {
 
   @Test
   void aRefusedConnectionIsLayer4() {
-    int dead = Processes.freePort();
+    int dead = open.add(DeadPort.open()).port();
     SocketAddress stats = node("backend b", "  server s 127.0.0.1:" + dead + " check inter 100 rise 2 fall 3");
     awaitStatus(stats, "s", "DOWN");
     String[] row = server(stats, "s");
@@ -143,7 +143,7 @@ class HaproxyChecksTest {
   @Test
   void checkPortProbesElsewhere() {
     Backend health = backend("health");
-    int dead = Processes.freePort();
+    int dead = open.add(DeadPort.open()).port();
     SocketAddress stats =
         node("backend b", "  server s 127.0.0.1:" + dead + " check port " + health.port() + " inter 100");
     await().atMost(Duration.ofSeconds(10)).until(() -> server(stats, "s")[36].equals("L4OK"));

@@ -7,8 +7,8 @@ import dev.fulcrum.model.Json;
 import dev.fulcrum.server.Node;
 import dev.fulcrum.testing.Backend;
 import dev.fulcrum.testing.Cli;
+import dev.fulcrum.testing.DeadPort;
 import dev.fulcrum.testing.HaproxyNodes;
-import dev.fulcrum.testing.Processes;
 import dev.fulcrum.testing.TcpServer;
 import dev.fulcrum.testing.RawHttp;
 import java.net.SocketAddress;
@@ -31,6 +31,8 @@ class HttpModeTest {
   static Backend slow;
   static Backend sleepy;
   static TcpServer resetting;
+  static DeadPort dead;
+  static DeadPort gone;
   static Node node;
   static int port;
 
@@ -42,6 +44,8 @@ class HttpModeTest {
     slow = Backend.start("slow");
     sleepy = Backend.start("sleepy").delay(1000);
     resetting = TcpServer.resetting();
+    dead = DeadPort.open();
+    gone = DeadPort.open();
     node =
         HaproxyNodes.start(dir,
             "global", "  stats socket ipv4@127.0.0.1:0 level admin",
@@ -83,7 +87,7 @@ class HttpModeTest {
             "backend deadfirst",
             "  option redispatch",
             "  retries 2",
-            "  server dead 127.0.0.1:" + Processes.freePort(),
+            "  server dead " + dead.target(),
             "  server live 127.0.0.1:" + web.port(),
             "backend empty",
             "  option redispatch",
@@ -93,7 +97,7 @@ class HttpModeTest {
             "backend lonely",
             "  option redispatch",
             "  retries 2",
-            "  server gone 127.0.0.1:" + Processes.freePort(),
+            "  server gone " + gone.target(),
             "backend impatient",
             "  timeout server 200ms",
             "  server s 127.0.0.1:" + sleepy.port());
@@ -109,6 +113,8 @@ class HttpModeTest {
     slow.close();
     sleepy.close();
     resetting.close();
+    dead.close();
+    gone.close();
   }
 
   private static String get(int port, String path, String host) {

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fulcrum.server.Node;
 import dev.fulcrum.testing.Cli;
 import dev.fulcrum.testing.Closer;
+import dev.fulcrum.testing.DeadPort;
 import dev.fulcrum.testing.HaproxyNodes;
-import dev.fulcrum.testing.Processes;
 import dev.fulcrum.testing.TcpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,14 +46,16 @@ class ReloadTest {
     TcpServer two = TcpServer.echo("two");
     open.add(one);
     open.add(two);
-    int fixed = Processes.freePort();
-    int added = Processes.freePort();
     String head = "global\n  stats socket ipv4@127.0.0.1:0 level admin\ndefaults\n  mode tcp\n"
         + "  timeout connect 1s\n  timeout client 10s\n  timeout server 10s\n";
-    Node node = HaproxyNodes.start(dir, head + "frontend fe\n  bind 127.0.0.1:" + fixed + "\n  default_backend b\n"
-        + "frontend gone\n  bind 127.0.0.1:" + added + "\n  default_backend b\n"
+    // Port 0 binds: a reload keeps the listener of a bind that stays where it was (same frontend,
+    // same place in the file), as it keeps one whose address stays.
+    Node node = HaproxyNodes.start(dir, head + "frontend fe\n  bind 127.0.0.1:0\n  default_backend b\n"
+        + "frontend gone\n  bind 127.0.0.1:0\n  default_backend b\n"
         + "backend b\n  server one 127.0.0.1:" + one.port());
     open.add(node);
+    int fixed = HaproxyNodes.frontend(node, "fe").getPort();
+    int removed = HaproxyNodes.frontend(node, "gone").getPort();
     assertThat(greet(fixed)).isEqualTo("one");
 
     try (Socket session = new Socket("127.0.0.1", fixed)) {
@@ -61,7 +63,7 @@ class ReloadTest {
       assertThat(line(session.getInputStream())).isEqualTo("one");
 
       Path cfg = dir.resolve("haproxy.cfg");
-      Files.writeString(cfg, head + "frontend fe\n  bind 127.0.0.1:" + fixed + "\n  default_backend c\n"
+      Files.writeString(cfg, head + "frontend fe\n  bind 127.0.0.1:0\n  default_backend c\n"
           + "backend b\n  server one 127.0.0.1:" + one.port() + "\n"
           + "backend c\n  server two 127.0.0.1:" + two.port() + "\n");
       assertThat(node.reload()).isNull();
@@ -70,9 +72,11 @@ class ReloadTest {
       session.getOutputStream().write("still\n".getBytes());
       assertThat(line(session.getInputStream())).isEqualTo("still");
       // New connections follow the new rules on the same, never-closed listener.
+      assertThat(HaproxyNodes.frontend(node, "fe").getPort()).isEqualTo(fixed);
       assertThat(greet(fixed)).isEqualTo("two");
       // A frontend the file no longer has stops listening.
-      assertThatRefused(added);
+      assertThat(node.haproxy().addresses("gone")).isEmpty();
+      assertThatRefused(removed);
       SocketAddress stats = node.haproxy().statsAddresses().get(0);
       assertThat(Cli.send(stats, "show backend")).isEqualTo("# name\nb\nc\n\n");
 
@@ -97,7 +101,7 @@ class ReloadTest {
 
   @Test
   void healthSurvivesAReload() throws Exception {
-    int dead = Processes.freePort();
+    int dead = open.add(DeadPort.open()).port();
     Node node = HaproxyNodes.start(dir, "global", "  stats socket ipv4@127.0.0.1:0 level admin",
         "backend b", "  timeout connect 1s", "  server s 127.0.0.1:" + dead + " check inter 100");
     open.add(node);

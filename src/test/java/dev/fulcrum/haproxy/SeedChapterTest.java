@@ -42,15 +42,13 @@ class SeedChapterTest {
 
   @Test
   void stoppingABackendUnderLoadLosesNoRequest() throws Exception {
-    int port1 = Processes.freePort();
-    int port2 = Processes.freePort();
-    Process nginx1 = Processes.backend("nginx-1", port1);
-    Process nginx2 = Processes.backend("nginx-2", port2);
+    Processes.BackendProcess nginx1 = Processes.backend("nginx-1", 0);
+    Processes.BackendProcess nginx2 = Processes.backend("nginx-2", 0);
     Path cfg = dir.resolve("haproxy.cfg");
     Files.copy(CfgParserTest.seed(), cfg);
     Map<String, String> env =
-        Map.of("STATS_PORT", "0", "FRONT_PORT", "0", "NGINX1_PORT", Integer.toString(port1),
-            "NGINX2_PORT", Integer.toString(port2));
+        Map.of("STATS_PORT", "0", "FRONT_PORT", "0", "NGINX1_PORT", Integer.toString(nginx1.port()),
+            "NGINX2_PORT", Integer.toString(nginx2.port()));
     NodeSettings settings = NodeSettings.load(null, Map.of(), Map.of("prefix", dir.resolve("prefix").toString()));
     try (Node node = Node.start(settings, cfg, env)) {
       SocketAddress stats = node.haproxy().statsAddresses().get(0);
@@ -96,18 +94,24 @@ class SeedChapterTest {
         });
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> byServer.containsKey("nginx-1") && byServer.containsKey("nginx-2"));
-      Thread.sleep(2000);
+      // About two seconds of the 1000 requests per second reach both servers before one stops.
+      await().atMost(Duration.ofSeconds(15)).until(() -> ok.get() >= 2000);
 
-      nginx1.destroy();
-      assertThat(nginx1.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      nginx1.process().destroy();
+      assertThat(nginx1.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
       await().atMost(Duration.ofSeconds(15)).until(() -> "DOWN".equals(statuses(stats).get("nginx/nginx-1")));
       int oneBefore = byServer.get("nginx-1").get();
-      Thread.sleep(1000);
+      int okDown = ok.get();
+      // About a second of requests while it is down: none of them may reach it, or fail.
+      await().atMost(Duration.ofSeconds(15)).until(() -> ok.get() >= okDown + 1000);
       assertThat(byServer.get("nginx-1").get()).as("nothing reaches a stopped server").isEqualTo(oneBefore);
 
-      nginx1 = Processes.backend("nginx-1", port1);
+      // Started again where it was: its address is the one in the haproxy.cfg.
+      nginx1 = Processes.backend("nginx-1", nginx1.port());
       await().atMost(Duration.ofSeconds(15)).until(() -> "UP".equals(statuses(stats).get("nginx/nginx-1")));
-      Thread.sleep(1000);
+      int okUp = ok.get();
+      // And about a second of requests once it is back.
+      await().atMost(Duration.ofSeconds(15)).until(() -> ok.get() >= okUp + 1000);
       running.set(false);
       clients.shutdown();
       assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
@@ -124,8 +128,8 @@ class SeedChapterTest {
       }
       assertThat(fresh).containsExactlyInAnyOrder("nginx-1", "nginx-2");
     } finally {
-      Processes.kill(nginx1);
-      Processes.kill(nginx2);
+      Processes.kill(nginx1.process());
+      Processes.kill(nginx2.process());
     }
   }
 

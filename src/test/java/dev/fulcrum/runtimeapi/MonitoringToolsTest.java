@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.fulcrum.server.Node;
 import dev.fulcrum.testing.Backend;
 import dev.fulcrum.testing.Cli;
+import dev.fulcrum.testing.DeadPort;
 import dev.fulcrum.testing.HaproxyNodes;
 import dev.fulcrum.testing.Processes;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MonitoringToolsTest {
   @TempDir static Path dir;
   static Backend up;
+  static DeadPort dead;
   static Node node;
   static Path socket;
   static int statsPage;
@@ -49,7 +51,7 @@ class MonitoringToolsTest {
     Assumptions.assumeTrue(installed("prometheus-haproxy-exporter") && installed("hatop") && installed("script"),
         "prometheus-haproxy-exporter, hatop and script (util-linux) are needed");
     up = Backend.start("up");
-    int dead = Processes.freePort();
+    dead = DeadPort.open();
     socket = dir.resolve("admin.sock");
     node = HaproxyNodes.start(dir,
         "global", "  stats socket " + socket + " mode 600 level admin",
@@ -57,7 +59,7 @@ class MonitoringToolsTest {
         "frontend fe", "  bind 127.0.0.1:0", "  stats uri /stats", "  default_backend be",
         "backend be",
         "  server up1 127.0.0.1:" + up.port() + " check inter 200",
-        "  server down1 127.0.0.1:" + dead + " check inter 200",
+        "  server down1 " + dead.target() + " check inter 200",
         "  server maint1 127.0.0.1:" + up.port() + " disabled",
         "  server nocheck 127.0.0.1:" + up.port(),
         "listen tcpfe", "  mode tcp", "  bind 127.0.0.1:0", "  server t1 127.0.0.1:" + up.port() + " check inter 200");
@@ -75,22 +77,22 @@ class MonitoringToolsTest {
       node.close();
       up.close();
     }
+    if (dead != null) {
+      dead.close();
+    }
   }
 
+  /** The exporter's "Listening on" line, which names the port it got for 127.0.0.1:0. */
+  private static final Pattern EXPORTER_LISTENING = Pattern.compile("msg=\"Listening on\" address=127\\.0\\.0\\.1:(\\d+)");
+
   private static String scrape(String uri) throws Exception {
-    int port = Processes.freePort();
+    Path log = Files.createTempFile(dir, "exporter-", ".log");
     Process exporter =
         new ProcessBuilder("prometheus-haproxy-exporter", "--haproxy.scrape-uri=" + uri,
-                "--web.listen-address=127.0.0.1:" + port)
-            .redirectErrorStream(true).redirectOutput(dir.resolve("exporter-" + port + ".log").toFile()).start();
+                "--web.listen-address=127.0.0.1:0")
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
-      await().atMost(Duration.ofSeconds(10)).until(() -> {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-          return true;
-        } catch (IOException e) {
-          return false;
-        }
-      });
+      int port = Integer.parseInt(Processes.awaitLog(exporter, log, EXPORTER_LISTENING, Duration.ofSeconds(10)).group(1));
       HttpResponse<String> r = HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -131,19 +133,25 @@ class MonitoringToolsTest {
             .redirectErrorStream(true).redirectOutput(dir.resolve("hatop.log").toFile());
     pb.environment().put("TERM", "xterm");
     Process hatop = pb.start();
+    List<String> expected = new ArrayList<>(List.of("Fulcrum", "fe", "be", "tcpfe", "up1", "down1", "maint1", "nocheck",
+        "DOWN", "MAINT", "L4OK", "L4CON"));
     try (OutputStream in = hatop.getOutputStream()) {
-      Thread.sleep(3000);
+      // hatop draws its screen, then is asked to quit, as a person would once they saw it.
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertDrew(screen, expected));
       in.write('q');
       in.flush();
       assertThat(hatop.waitFor(10, TimeUnit.SECONDS)).isTrue();
     } finally {
       hatop.destroyForcibly();
     }
+    assertDrew(screen, expected);
+  }
+
+  private static void assertDrew(Path screen, List<String> expected) throws IOException {
     // Strip the terminal's escape sequences and look at what was drawn.
-    String drawn = Files.readString(screen, StandardCharsets.ISO_8859_1).replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", " ");
+    String raw = Files.exists(screen) ? Files.readString(screen, StandardCharsets.ISO_8859_1) : "";
+    String drawn = raw.replaceAll("\u001b\\[[0-9;?]*[a-zA-Z]", " ");
     assertThat(drawn).doesNotContain("Traceback").doesNotContain("error while");
-    List<String> expected = new ArrayList<>(List.of("Fulcrum", "fe", "be", "tcpfe", "up1", "down1", "maint1", "nocheck",
-        "DOWN", "MAINT", "L4OK", "L4CON"));
     for (String e : expected) {
       assertThat(drawn).as("hatop drew " + e).contains(e);
     }

@@ -1,10 +1,12 @@
 package dev.fulcrum.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fulcrum.testing.AdminClient;
 import dev.fulcrum.testing.Backend;
+import dev.fulcrum.testing.DeadPort;
 import dev.fulcrum.testing.Http;
 import dev.fulcrum.testing.RawHttp;
 import dev.fulcrum.testing.TestNode;
@@ -269,10 +271,12 @@ class ProxyTest {
   void aChangeAppliesToTheNextRequestWithoutDroppingOnesInFlight() throws Exception {
     admin.post("/services", "name=moving", "url=http://" + a.target());
     admin.post("/services/moving/routes", "paths[]=/moving");
+    int hitsBefore = a.hits();
     CompletableFuture<HttpResponse<String>> slow =
         Http.CLIENT.sendAsync(
             HttpRequest.newBuilder(URI.create(url("/moving/delay/700"))).build(), HttpResponse.BodyHandlers.ofString());
-    Thread.sleep(150);
+    // The slow request is at a, in flight, before the change.
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.hits() > hitsBefore);
     admin.patch("/services/moving", "url=http://" + b.target());
     assertThat(Http.json(Http.get(url("/moving/now"))).get("server").asText()).isEqualTo("b");
     HttpResponse<String> inFlight = slow.get();
@@ -282,18 +286,17 @@ class ProxyTest {
 
   @Test
   void retriesAnotherTargetWhenOneRefuses() {
-    Backend gone = Backend.start("gone2");
-    String dead = gone.target();
-    gone.close();
-    admin.post("/upstreams", "name=retry.test");
-    admin.post("/upstreams/retry.test/targets", "target=" + dead);
-    admin.post("/upstreams/retry.test/targets", "target=" + b.target());
-    admin.post("/services", "name=retry", "host=retry.test");
-    admin.post("/services/retry/routes", "paths[]=/retry");
-    for (int i = 0; i < 10; i++) {
-      HttpResponse<String> r = Http.get(url("/retry/" + i));
-      assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(Http.json(r).get("server").asText()).isEqualTo("b");
+    try (DeadPort dead = DeadPort.open()) {
+      admin.post("/upstreams", "name=retry.test");
+      admin.post("/upstreams/retry.test/targets", "target=" + dead.target());
+      admin.post("/upstreams/retry.test/targets", "target=" + b.target());
+      admin.post("/services", "name=retry", "host=retry.test");
+      admin.post("/services/retry/routes", "paths[]=/retry");
+      for (int i = 0; i < 10; i++) {
+        HttpResponse<String> r = Http.get(url("/retry/" + i));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Http.json(r).get("server").asText()).isEqualTo("b");
+      }
     }
   }
 

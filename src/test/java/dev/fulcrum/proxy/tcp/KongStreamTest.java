@@ -1,6 +1,7 @@
 package dev.fulcrum.proxy.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.testing.AdminClient;
 import dev.fulcrum.testing.TcpServer;
@@ -8,6 +9,7 @@ import dev.fulcrum.testing.TestNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,17 +58,9 @@ class KongStreamTest {
     }
   }
 
-  private void awaitGreeting(String expected) throws Exception {
-    long deadline = System.currentTimeMillis() + 10_000;
-    String got = null;
-    while (System.currentTimeMillis() < deadline) {
-      got = greet();
-      if (expected == null ? got == null : expected.equals(got)) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("expected " + expected + ", got " + got);
+  private void awaitGreeting(String expected) {
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        .untilAsserted(() -> assertThat(greet()).isEqualTo(expected));
   }
 
   @Test
@@ -90,7 +84,8 @@ class KongStreamTest {
     TcpServer echo = server("echo");
     admin.post("/services", "name=tcp", "url=tcp://127.0.0.1:" + echo.port());
     admin.json("POST", "/services/tcp/routes", "{\"protocols\":[\"tcp\"],\"sources\":[{\"ip\":\"10.0.0.0/8\"}]}");
-    Thread.sleep(500);
+    // Without the route in force, a refusal would prove nothing: wait until the node routes with it.
+    await().atMost(Duration.ofSeconds(10)).until(() -> node.node().snapshots().current().streams().size() == 1);
     assertThat(greet()).isNull();
   }
 

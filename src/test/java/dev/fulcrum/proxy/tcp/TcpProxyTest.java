@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.fulcrum.server.Node;
 import dev.fulcrum.testing.Cli;
 import dev.fulcrum.testing.Closer;
+import dev.fulcrum.testing.DeadPort;
 import dev.fulcrum.testing.HaproxyNodes;
-import dev.fulcrum.testing.Processes;
 import dev.fulcrum.testing.TcpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -148,7 +148,7 @@ class TcpProxyTest {
   @Test
   void redispatchSkipsADeadServer() throws Exception {
     TcpServer live = server("live");
-    int dead = Processes.freePort();
+    int dead = open.add(DeadPort.open()).port();
     Node node = node(common(
         "listen fe", "  bind 127.0.0.1:0", "  option redispatch", "  retries 3",
         "  server dead 127.0.0.1:" + dead, "  server live 127.0.0.1:" + live.port()));
@@ -197,7 +197,7 @@ class TcpProxyTest {
 
   @Test
   void withoutRedispatchRetriesStayOnTheServerAndGiveUp() throws Exception {
-    int dead = Processes.freePort();
+    int dead = open.add(DeadPort.open()).port();
     Node node = node(common(
         "listen fe", "  bind 127.0.0.1:0", "  retries 2", "  timeout connect 100ms",
         "  server dead 127.0.0.1:" + dead));
@@ -237,6 +237,7 @@ class TcpProxyTest {
       try (Socket second = connect(node)) {
         await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(row(Cli.send(stats, "show stat fe 2 -1"), "BACKEND")[2]));
         assertThat(echo.accepted()).isEqualTo(1);
+        // The time spent queued is what qtime measures below: no state to wait for, a sleep.
         Thread.sleep(300);
         first.close();
         assertThat(line(second.getInputStream())).isEqualTo("hi");

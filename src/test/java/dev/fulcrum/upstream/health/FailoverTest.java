@@ -31,20 +31,18 @@ import org.junit.jupiter.api.Test;
 class FailoverTest {
   @Test
   void killingATargetLosesNoRequest() throws Exception {
-    int portA = Processes.freePort();
-    int portB = Processes.freePort();
-    Process a = Processes.backend("a", portA);
-    Process b = Processes.backend("b", portB);
+    Processes.BackendProcess a = Processes.backend("a", 0);
+    Processes.BackendProcess b = Processes.backend("b", 0);
     try (TestNode node = TestNode.start()) {
       AdminClient admin = node.admin();
-      String targetB = "127.0.0.1:" + portB;
+      String targetB = "127.0.0.1:" + b.port();
       admin.post("/upstreams", "name=failover.test",
           "healthchecks.active.http_path=/health", "healthchecks.active.timeout=1",
           "healthchecks.active.healthy.interval=0.2", "healthchecks.active.unhealthy.interval=0.2",
           "healthchecks.active.healthy.successes=2", "healthchecks.active.unhealthy.tcp_failures=2",
           "healthchecks.active.unhealthy.timeouts=2", "healthchecks.active.unhealthy.http_failures=2",
           "healthchecks.passive.unhealthy.tcp_failures=1", "healthchecks.passive.unhealthy.timeouts=1");
-      admin.post("/upstreams/failover.test/targets", "target=127.0.0.1:" + portA);
+      admin.post("/upstreams/failover.test/targets", "target=127.0.0.1:" + a.port());
       admin.post("/upstreams/failover.test/targets", "target=" + targetB);
       admin.post("/services", "name=failover", "host=failover.test", "connect_timeout=1000", "read_timeout=5000");
       admin.post("/services/failover/routes", "paths[]=/");
@@ -83,16 +81,19 @@ class FailoverTest {
               }
             });
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> byServer.containsKey("a") && byServer.containsKey("b"));
-      Thread.sleep(500);
+      // Both targets carry steady traffic before one is killed.
+      await().atMost(Duration.ofSeconds(10)).until(() -> served(byServer, "a") >= 20 && served(byServer, "b") >= 20);
 
-      Processes.kill(b);
+      Processes.kill(b.process());
       await().atMost(Duration.ofSeconds(10)).until(() -> "UNHEALTHY".equals(health(admin, targetB)));
       int bBefore = byServer.get("b").get();
-      Thread.sleep(700);
+      int okBefore = ok.get();
+      // The clients go on: none of their next requests may reach the dead target.
+      await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() >= okBefore + 250);
       assertThat(byServer.get("b").get()).as("no traffic to a dead target").isEqualTo(bBefore);
 
-      b = Processes.backend("b", portB);
+      // Started again where it was: its address is the target's.
+      b = Processes.backend("b", b.port());
       bRestarted.set(true);
       await().atMost(Duration.ofSeconds(10)).until(() -> "HEALTHY".equals(health(admin, targetB)));
       await().atMost(Duration.ofSeconds(10)).until(() -> bAfterRestart.get() > 10);
@@ -103,9 +104,14 @@ class FailoverTest {
       assertThat(failures).as("failed requests").isEmpty();
       assertThat(ok.get()).isGreaterThan(100);
     } finally {
-      Processes.kill(a);
-      Processes.kill(b);
+      Processes.kill(a.process());
+      Processes.kill(b.process());
     }
+  }
+
+  private static int served(ConcurrentHashMap<String, AtomicInteger> byServer, String server) {
+    AtomicInteger n = byServer.get(server);
+    return n == null ? 0 : n.get();
   }
 
   private static String health(AdminClient admin, String target) {

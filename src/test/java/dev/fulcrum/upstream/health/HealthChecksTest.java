@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fulcrum.testing.AdminClient;
 import dev.fulcrum.testing.Backend;
+import dev.fulcrum.testing.DeadPort;
 import dev.fulcrum.testing.Http;
 import dev.fulcrum.testing.TestNode;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -69,30 +69,28 @@ class HealthChecksTest {
     return count;
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void activeProbesTakeADeadTargetOutAndBringItBack() throws Exception {
-    int port = freePort();
-    admin.post("/upstreams", "name=up.test",
-        "healthchecks.active.healthy.interval=0.1", "healthchecks.active.unhealthy.interval=0.1",
-        "healthchecks.active.healthy.successes=2", "healthchecks.active.unhealthy.tcp_failures=2",
-        "healthchecks.active.http_path=/health");
-    admin.post("/upstreams/up.test/targets", "target=" + a.target());
-    admin.post("/upstreams/up.test/targets", "target=127.0.0.1:" + port);
-    admin.post("/services", "name=hc", "host=up.test");
-    admin.post("/services/hc/routes", "paths[]=/hc");
-    await().atMost(Duration.ofSeconds(10)).until(() -> "UNHEALTHY".equals(health("127.0.0.1:" + port)));
-    assertThat(health(a.target())).isEqualTo("HEALTHY");
-    assertThat(spread(6)).containsOnlyKeys("a");
-    try (Backend revived = Backend.start("revived", port)) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> "HEALTHY".equals(health("127.0.0.1:" + port)));
-      assertThat(spread(6)).containsOnlyKeys("a", "revived");
-      assertThat(revived.hits()).isGreaterThan(2);
+    try (DeadPort dead = DeadPort.open()) {
+      String target = dead.target();
+      admin.post("/upstreams", "name=up.test",
+          "healthchecks.active.healthy.interval=0.1", "healthchecks.active.unhealthy.interval=0.1",
+          "healthchecks.active.healthy.successes=2", "healthchecks.active.unhealthy.tcp_failures=2",
+          "healthchecks.active.http_path=/health");
+      admin.post("/upstreams/up.test/targets", "target=" + a.target());
+      admin.post("/upstreams/up.test/targets", "target=" + target);
+      admin.post("/services", "name=hc", "host=up.test");
+      admin.post("/services/hc/routes", "paths[]=/hc");
+      await().atMost(Duration.ofSeconds(10)).until(() -> "UNHEALTHY".equals(health(target)));
+      assertThat(health(a.target())).isEqualTo("HEALTHY");
+      assertThat(spread(6)).containsOnlyKeys("a");
+      // The target comes back on the same address: free the port just before a server listens there.
+      dead.close();
+      try (Backend revived = Backend.start("revived", dead.port())) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> "HEALTHY".equals(health(target)));
+        assertThat(spread(6)).containsOnlyKeys("a", "revived");
+        assertThat(revived.hits()).isGreaterThan(2);
+      }
     }
   }
 
@@ -120,14 +118,15 @@ class HealthChecksTest {
 
   @Test
   void aRefusedConnectionOpensThePassiveCircuitAndTheRequestIsRetried() throws Exception {
-    int dead = freePort();
-    admin.post("/upstreams", "name=up.test", "healthchecks.passive.unhealthy.tcp_failures=1");
-    admin.post("/upstreams/up.test/targets", "target=" + a.target());
-    admin.post("/upstreams/up.test/targets", "target=127.0.0.1:" + dead);
-    admin.post("/services", "name=hc", "host=up.test");
-    admin.post("/services/hc/routes", "paths[]=/hc");
-    assertThat(spread(2)).containsOnlyKeys("a");
-    assertThat(health("127.0.0.1:" + dead)).isEqualTo("UNHEALTHY");
+    try (DeadPort dead = DeadPort.open()) {
+      admin.post("/upstreams", "name=up.test", "healthchecks.passive.unhealthy.tcp_failures=1");
+      admin.post("/upstreams/up.test/targets", "target=" + a.target());
+      admin.post("/upstreams/up.test/targets", "target=" + dead.target());
+      admin.post("/services", "name=hc", "host=up.test");
+      admin.post("/services/hc/routes", "paths[]=/hc");
+      assertThat(spread(2)).containsOnlyKeys("a");
+      assertThat(health(dead.target())).isEqualTo("UNHEALTHY");
+    }
   }
 
   @Test

@@ -75,6 +75,7 @@ wrk_close() {
 # Interleaved rounds: every target stays up (idle while another is measured) and each round
 # measures every target once, so a slow spell of the machine hits all of them alike; medians
 # are reported. Results go to $WORK/rounds/<name> as lines "rps p50_ms p99_ms non2xx".
+# MEASURE (default wrk_run) is the function each measurement calls, e.g. MEASURE=wrk_close.
 # measure_rounds <rounds> <seconds> name=url ...
 measure_rounds() {
   local rounds=$1 secs=$2; shift 2
@@ -82,7 +83,7 @@ measure_rounds() {
   for r in $(seq 1 "$rounds"); do
     for pair in "$@"; do
       local name=${pair%%=*} url=${pair#*=}
-      wrk_run "$url" "$secs" >>"$WORK/rounds/$name"
+      "${MEASURE:-wrk_run}" "$url" "$secs" >>"$WORK/rounds/$name"
     done
   done
 }

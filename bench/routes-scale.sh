@@ -5,13 +5,14 @@
 #   - how soon a new route serves (POST, then a proxied GET right after its 201),
 #   - proxy req/s, p50, p99 on a prefix route of the node with 10,000 routes against a second node
 #     with that one route only, measured in interleaved rounds (wrk -t1 -c50, keep-alive, one nginx
-#     target), and the big node's peak RSS (VmHWM) over the whole run.
+#     target), the big node's peak RSS (VmHWM) over the whole run, and its live heap per route
+#     against the small node's (jcmd GC.class_histogram, which collects first).
 # Both nodes run with one worker thread on the same CPU (CPU_PROXY, default 1), busy one at a time;
 # wrk and nginx share the other.
 #
 #   bench/routes-scale.sh          ROUTES=10000 ROUNDS=5 DURATION=8 WARMUP=20 CONNS_ADMIN=32
 source "$(dirname "$0")/lib.sh"
-need nginx wrk curl taskset bc
+need nginx wrk curl taskset bc sqlite3
 ROUTES=${ROUTES:-10000}
 DURATION=${DURATION:-8}
 ROUNDS=${ROUNDS:-5}
@@ -42,7 +43,8 @@ for node in one many; do
   curl -sf -X POST "$A/services" --data name=bench --data url="http://127.0.0.1:$T1" >/dev/null
   curl -sf -X POST "$A/services/bench/routes" --data name=p0 --data 'paths[]=/p0/' >/dev/null
 done
-MANY_PID=${PIDS[-1]}
+ONE_PID=${PIDS[-2]}; MANY_PID=${PIDS[-1]}
+live_heap() { jcmd "$1" GC.class_histogram | awk '/^Total/ {print $3}'; }
 peak_rss_mb() { echo $(( $(awk '/VmHWM/ {print $2}' /proc/$MANY_PID/status) / 1024 )); }
 URL_ONE="http://127.0.0.1:$OP/p0/x"
 URL_MANY="http://127.0.0.1:$FP/p0/x"
@@ -92,6 +94,8 @@ t2=$(date +%s%N)
 warm "$URL_ONE" "$WARMUP"
 warm "$URL_MANY" "$WARMUP"
 measure_rounds "$ROUNDS" "$DURATION" one="$URL_ONE" many="$URL_MANY"
+ROUTES_NOW=$(sqlite3 "$WORK/many/fulcrum.db" 'select count(*) from routes')
+PER_ROUTE=$(( ($(live_heap $MANY_PID) - $(live_heap $ONE_PID)) / (ROUTES_NOW - 1) ))
 
 echo
 echo "Routes at scale: $ROUTES routes (90% prefix, 5% host, 5% regex), $(nproc) CPUs, proxy CPU ${CPU_PROXY:-shared}"
@@ -99,6 +103,7 @@ printf "%-32s %s\n" "routes created" "$ROUTES in ${elapsed%.*} s: $CREATE_RPS wr
 printf "%-32s %s\n" "writes/s with them present" "$MORE_RPS (non-2xx: ${MORE_NON2XX:-0})"
 printf "%-32s %s\n" "new route" "201 after $(( (t1 - t0) / 1000000 )) ms; first proxied GET: $FRESH after $(( (t2 - t1) / 1000000 )) ms more"
 printf "%-32s %s MiB\n" "peak RSS of the node (VmHWM)" "$(peak_rss_mb)"
+printf "%-32s %s bytes (%s routes)\n" "live heap per route" "$PER_ROUTE" "$ROUTES_NOW"
 echo "proxy, wrk -t1 -c${CONNS:-50}, median of $ROUNDS interleaved rounds of ${DURATION}s:"
 printf "%-14s %10s %9s %9s %8s\n" routes req/s p50_ms p99_ms non2xx
 for name in one many; do

@@ -4,13 +4,15 @@
 #   - requests/s and p50/p99 with wrk, keep-alive (50 connections held open through the proxy),
 #   - requests/s with a new connection per request (Connection: close: accept + connect each time),
 #   - bulk bytes/s of one 1 GiB download through the proxy (curl).
-# Each proxy gets one thread and, with two or more CPUs, its own CPU (CPU_PROXY, default 1); wrk,
-# curl and the targets share the other (CPU_LOAD, default 0).
+# Each proxy gets one thread and, with two or more CPUs, the same CPU of its own (CPU_PROXY,
+# default 1); wrk, curl and the targets share the other (CPU_LOAD, default 0). The wrk figures
+# come from interleaved rounds (ROUNDS; medians); the downloads from the best of two.
 #
-#   bench/tcp-proxy.sh             DURATION=15 WARMUP=30 CONNS=50 BULK_MB=1024 to change the run
+#   bench/tcp-proxy.sh             ROUNDS=5 DURATION=8 WARMUP=30 CONNS=50 BULK_MB=1024
 source "$(dirname "$0")/lib.sh"
 need nginx haproxy wrk curl taskset bc
-DURATION=${DURATION:-15}
+DURATION=${DURATION:-8}
+ROUNDS=${ROUNDS:-5}
 WARMUP=${WARMUP:-30}
 BULK_MB=${BULK_MB:-1024}
 if [ "$(nproc)" -ge 2 ]; then CPU_PROXY=${CPU_PROXY:-1}; CPU_LOAD=${CPU_LOAD:-0}; fi
@@ -81,23 +83,28 @@ bulk() {
 
 declare -A PORT=([direct]=$T1 [haproxy]=$HA [fulcrum]=$FT)
 ORDER=(direct haproxy fulcrum)
-declare -A RPS P50 P99 BAD CRPS BULK
+KEEP=(); CLOSE=()
+declare -A BULK
 for name in "${ORDER[@]}"; do
   url="http://127.0.0.1:${PORT[$name]}/"
-  wrk_run "$url" "$WARMUP" >/dev/null
-  read -r RPS[$name] P50[$name] P99[$name] BAD[$name] < <(wrk_run "$url" "$DURATION")
-  CRPS[$name]=$(wrk_close "$url" "$DURATION")
-  bulk "${PORT[$name]}" >/dev/null
-  BULK[$name]=$(bulk "${PORT[$name]}")
+  warm "$url" "$WARMUP"
+  wrk_close "$url" 5 >/dev/null
+  KEEP+=("$name=$url"); CLOSE+=("$name-close=$url")
+  a=$(bulk "${PORT[$name]}"); b=$(bulk "${PORT[$name]}")
+  BULK[$name]=$(echo "if ($a > $b) $a else $b" | bc -l)
 done
+measure_rounds "$ROUNDS" "$DURATION" "${KEEP[@]}"
+MEASURE=wrk_close measure_rounds "$ROUNDS" "$DURATION" "${CLOSE[@]}"
 
 echo
-echo "L4 (tcp mode) proxy, same haproxy.cfg, wrk -t1 -c${CONNS:-50} -d${DURATION}s, $(nproc) CPUs, proxy CPU ${CPU_PROXY:-shared}"
+echo "L4 (tcp mode) proxy, same haproxy.cfg, wrk -t1 -c${CONNS:-50}, median of $ROUNDS interleaved rounds of ${DURATION}s, $(nproc) CPUs, proxy CPU ${CPU_PROXY:-shared}"
 printf "%-9s %10s %8s %8s %11s %11s %12s %11s %10s %11s\n" via "req/s" p50_ms p99_ms "rps/haproxy" "p99/haproxy" \
   "close req/s" "vs haproxy" "bulk MB/s" "vs haproxy"
+HRPS=$(median_of haproxy 1); HP99=$(median_of haproxy 3); HCRPS=$(median_of haproxy-close 1)
 for name in "${ORDER[@]}"; do
-  printf "%-9s %10s %8s %8s %11.2f %11.2f %12s %11.2f %10.0f %11.2f\n" "$name" "${RPS[$name]}" "${P50[$name]}" \
-    "${P99[$name]}" "$(echo "${RPS[$name]} / ${RPS[haproxy]}" | bc -l)" "$(echo "${P99[$name]} / ${P99[haproxy]}" | bc -l)" \
-    "${CRPS[$name]}" "$(echo "${CRPS[$name]} / ${CRPS[haproxy]}" | bc -l)" \
+  rps=$(median_of "$name" 1); p99=$(median_of "$name" 3); crps=$(median_of "$name-close" 1)
+  printf "%-9s %10.0f %8.3f %8.3f %11.2f %11.2f %12.0f %11.2f %10.0f %11.2f\n" "$name" "$rps" "$(median_of "$name" 2)" \
+    "$p99" "$(echo "$rps / $HRPS" | bc -l)" "$(echo "$p99 / $HP99" | bc -l)" \
+    "$crps" "$(echo "$crps / $HCRPS" | bc -l)" \
     "$(echo "${BULK[$name]} / 1048576" | bc -l)" "$(echo "${BULK[$name]} / ${BULK[haproxy]}" | bc -l)"
 done

@@ -153,6 +153,8 @@ class HttpModeTest {
     assertThat(body(get(port, "/page", "web.example")).get("headers").has("x-forwarded-for"))
         .as("only with option forwardfor").isFalse();
     assertThat(body(get(port, "/page", "web.example")).get("headers").has("via")).isFalse();
+    assertThat(seen.get("headers").has("connection"))
+        .as("HAProxy adds no Connection header to an HTTP/1.1 keep-alive request").isFalse();
   }
 
   @Test

@@ -148,7 +148,7 @@ final class Exchange implements Attempts.Owner, StepContext {
     if (upgrade) {
       h.set(HttpHeaderNames.CONNECTION, ProxyHeaders.KEEP_ALIVE_UPGRADE);
     }
-    // Otherwise no Connection header: keep-alive is HTTP/1.1's default toward the server.
+    // Otherwise keep-alive is HTTP/1.1's default toward the server; the Kong dialect states it.
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     steps = routing.steps();
     runSteps();

@@ -14,6 +14,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -61,6 +62,11 @@ public final class KongRouting implements HttpRouting {
     ProxyHeaders.setForwarded(h, r.clientIp, ProxyHeaders.HTTP, r.host, r.localPort, r.rawPath, match.strippedPrefix());
     if (errors.serverTokens()) {
       ProxyHeaders.appendVia(h, r.http10);
+    }
+    if (!h.contains(HttpHeaderNames.CONNECTION)) {
+      // Kong's nginx sets Connection ($upstream_connection) on every proxied request; HAProxy
+      // leaves HTTP/1.1's default alone, and so does the haproxy.cfg dialect.
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
     req.setUri(r.query == null ? upstreamPath : upstreamPath + r.query);
     return Routed.forward(service.http(route.preserveHost()), match);

@@ -82,8 +82,7 @@ curl -sf -X POST "$A/services/bench/routes" --data 'paths[]=/' --data strip_path
 # The same haproxy.cfg as HAProxy's, run by Fulcrum (its admin and proxy ports stay closed).
 sed "s/127.0.0.1:$HA/127.0.0.1:$FH/" "$WORK/haproxy.cfg" >"$WORK/fulcrum-haproxy.cfg"
 env FULCRUM_PREFIX="$WORK/fulcrum-h" FULCRUM_WORKER_THREADS=1 FULCRUM_LOG_LEVEL="${FULCRUM_LOG_LEVEL:-warn}" \
-  ${CPU_PROXY:+taskset -c $CPU_PROXY} java ${FULCRUM_JAVA_OPTS:--Dio.netty.leakDetection.level=disabled} \
-  -jar "$ROOT/target/fulcrum.jar" start --haproxy-config "$WORK/fulcrum-haproxy.cfg" >"$WORK/fulcrum-h.log" 2>&1 &
+  ${CPU_PROXY:+taskset -c $CPU_PROXY} "$ROOT/bin/fulcrum" start --haproxy-config "$WORK/fulcrum-haproxy.cfg" >"$WORK/fulcrum-h.log" 2>&1 &
 PIDS+=($!)
 wait_port $FH
 

@@ -39,14 +39,14 @@ ensure_jar() {
   [ -f "$ROOT/target/fulcrum.jar" ] || (cd "$ROOT" && mvn -q -B -DskipTests package)
 }
 
-# start_fulcrum <prefix> <proxy port> <admin port> [extra env...]
+# start_fulcrum <prefix> <proxy port> <admin port> [extra env...]: through the launcher, so with
+# its JVM defaults (FULCRUM_JAVA_OPTS adds to them)
 start_fulcrum() {
   local prefix=$1 pport=$2 aport=$3; shift 3
   ensure_jar
   env FULCRUM_PREFIX="$prefix" FULCRUM_PROXY_LISTEN="127.0.0.1:$pport" FULCRUM_ADMIN_LISTEN="127.0.0.1:$aport" \
     FULCRUM_LOG_LEVEL="${FULCRUM_LOG_LEVEL:-warn}" "$@" \
-    ${CPU_PROXY:+taskset -c $CPU_PROXY} java ${FULCRUM_JAVA_OPTS:--Dio.netty.leakDetection.level=disabled} \
-    -jar "$ROOT/target/fulcrum.jar" start >"$prefix.log" 2>&1 &
+    ${CPU_PROXY:+taskset -c $CPU_PROXY} "$ROOT/bin/fulcrum" start >"$prefix.log" 2>&1 &
   PIDS+=($!)
   wait_port "$pport"; wait_port "$aport"
 }

@@ -66,8 +66,7 @@ wait_port $HA
 STATS="stats socket ipv4@127.0.0.1:$FS level admin" tcp_cfg $FT >"$WORK/fulcrum.cfg"
 ensure_jar
 env FULCRUM_PREFIX="$WORK/fulcrum" FULCRUM_WORKER_THREADS=1 FULCRUM_LOG_LEVEL="${FULCRUM_LOG_LEVEL:-warn}" \
-  ${CPU_PROXY:+taskset -c $CPU_PROXY} java ${FULCRUM_JAVA_OPTS:--Dio.netty.leakDetection.level=disabled} \
-  -jar "$ROOT/target/fulcrum.jar" start --haproxy-config "$WORK/fulcrum.cfg" >"$WORK/fulcrum.log" 2>&1 &
+  ${CPU_PROXY:+taskset -c $CPU_PROXY} "$ROOT/bin/fulcrum" start --haproxy-config "$WORK/fulcrum.cfg" >"$WORK/fulcrum.log" 2>&1 &
 PIDS+=($!)
 wait_port $FT; wait_port $FS
 

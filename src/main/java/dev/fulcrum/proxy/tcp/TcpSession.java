@@ -72,6 +72,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements Attempts.
 
   private boolean clientEof;
   private boolean serverEof;
+  /** An end of input waits for the loop's current batch of I/O to be passed on. */
+  private boolean eofPending;
   private boolean clientBlocked;
   private boolean serverBlocked;
   private long lastActivityNanos = startNanos;
@@ -173,11 +175,8 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements Attempts.
       if (backend == null) {
         // Closed before its PROXY header.
         close();
-      } else if (serverEof) {
-        // Both sides are done: closing says it all, no half-close needed.
-        closeBothAfterFlush();
-      } else if (connected) {
-        shutdownOutput(server);
+      } else {
+        passEofOn();
       }
       return;
     }
@@ -361,11 +360,7 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements Attempts.
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof ChannelInputShutdownEvent && ctx.channel() == server) {
         serverEof = true;
-        if (clientEof) {
-          closeBothAfterFlush();
-        } else {
-          shutdownOutput(client);
-        }
+        passEofOn();
         return;
       }
       ctx.fireUserEventTriggered(evt);
@@ -442,6 +437,34 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements Attempts.
       if (target != null) {
         target.state().counters().serverAborts.increment();
       }
+    }
+  }
+
+  /**
+   * Passes an end of input on to the other side once the event loop has handled the rest of its
+   * current batch of I/O. When both ends close at once, the usual end of a connection-per-request
+   * exchange, the session then closes both sockets, as HAProxy does, instead of half-closing one
+   * and finding the other gone (two shutdown calls and two exceptions in Netty per connection).
+   */
+  private void passEofOn() {
+    if (!eofPending) {
+      eofPending = true;
+      client.eventLoop().execute(this::eofSettled);
+    }
+  }
+
+  private void eofSettled() {
+    eofPending = false;
+    if (finished) {
+      return;
+    }
+    if (clientEof && serverEof) {
+      // Both sides are done: closing says it all, no half-close needed.
+      closeBothAfterFlush();
+    } else if (serverEof) {
+      shutdownOutput(client);
+    } else if (clientEof && connected) {
+      shutdownOutput(server);
     }
   }
 

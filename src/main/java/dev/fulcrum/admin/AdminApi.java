@@ -234,6 +234,10 @@ public final class AdminApi {
       return AdminResponse.json(e.status(), e.body());
     } catch (StoreException e) {
       LOG.error("database error serving {} {}: {}", method, request.path(), e.getMessage());
+      if (e.unreachable()) {
+        // Nothing was written: the transaction never reached the database or was rolled back.
+        return AdminResponse.message(503, "The database is unreachable; nothing was changed");
+      }
       return AdminResponse.message(500, "An unexpected error occurred");
     } catch (RuntimeException e) {
       LOG.error("error serving {} {}", method, request.path(), e);

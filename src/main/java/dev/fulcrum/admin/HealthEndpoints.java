@@ -112,7 +112,11 @@ final class HealthEndpoints {
     w.put("available", total - unavailable);
   }
 
-  /** {@code PUT .../healthy} or {@code .../unhealthy}: sets this node's view of the target. */
+  /**
+   * {@code PUT .../healthy} or {@code .../unhealthy}: sets the target's health on every node of
+   * the cluster (Kong's {@code balancer:post_health} event). This node applies it through the
+   * change log too, and answers once it has.
+   */
   AdminResponse set(String upstreamKey, String targetKey, boolean healthy) {
     ObjectNode upstream = dao.select(Entities.UPSTREAMS, upstreamKey).orElse(null);
     if (upstream == null) {
@@ -131,7 +135,7 @@ final class HealthEndpoints {
     if (!cluster.health().enabled()) {
       return AdminResponse.message(400, "no healthchecker found for " + Json.text(upstream, "name"));
     }
-    cluster.setHealth(t, healthy, "set by the Admin API");
-    return AdminResponse.empty(204);
+    long event = dao.postHealth(id, t.target(), healthy);
+    return AdminResponse.empty(204).afterApplied(event);
   }
 }

@@ -9,6 +9,9 @@ import dev.fulcrum.model.Target;
 import dev.fulcrum.model.Upstream;
 import dev.fulcrum.runtime.KongChanges;
 import dev.fulcrum.runtime.KongCompiler;
+import dev.fulcrum.runtime.KongPart;
+import dev.fulcrum.upstream.Backend;
+import dev.fulcrum.upstream.UpstreamTarget;
 import dev.fulcrum.runtime.SnapshotHolder;
 import dev.fulcrum.store.ChangeEvent;
 import dev.fulcrum.store.Store;
@@ -44,6 +47,8 @@ public final class ChangeFeed implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final AtomicBoolean pollQueued = new AtomicBoolean();
   private long applied;
+  /** When the log was last read in full (System.nanoTime). */
+  private long lastRead;
   private volatile boolean storeDown;
 
   public ChangeFeed(Store store, KongCompiler compiler, SnapshotHolder holder) {
@@ -67,13 +72,28 @@ public final class ChangeFeed implements AutoCloseable {
       throw new IllegalStateException("cannot build the initial configuration: " + e.getMessage(), e);
     }
     store.onCommit(this::wake);
+    store.onRemoteChange(this::wake);
     long periodMillis = Math.max(1, (long) (pollSeconds * 1000));
     executor.scheduleWithFixedDelay(this::pollSafely, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
   }
 
   private void initial() {
+    holder.setKong(compiler.apply(reloadAll(), readAll()));
+  }
+
+  /**
+   * Reads the whole configuration: at start, and when this node has not read the log for so long
+   * that events it never saw may have expired. Returns the log position it stands for (read
+   * first, so nothing written meanwhile is missed: it is read again by the next poll).
+   */
+  private long reloadAll() {
     applied = store.lastEventId();
-    KongChanges all = store.read(tx -> {
+    lastRead = System.nanoTime();
+    return applied;
+  }
+
+  private KongChanges readAll() {
+    return store.readConfig(tx -> {
       KongChanges c = new KongChanges();
       for (EntityType type : KONG) {
         for (ObjectNode doc : tx.all(type)) {
@@ -82,7 +102,6 @@ public final class ChangeFeed implements AutoCloseable {
       }
       return c;
     });
-    holder.setKong(compiler.apply(applied, all));
   }
 
   /** Asks for a poll as soon as possible (coalesced). */
@@ -115,8 +134,15 @@ public final class ChangeFeed implements AutoCloseable {
   }
 
   private void poll() {
+    if (System.nanoTime() - lastRead > TimeUnit.SECONDS.toNanos(ChangeEvent.KEEP_SECONDS / 2)) {
+      long version = reloadAll();
+      holder.setKong(compiler.replaceAll(version, readAll()));
+      LOG.info("configuration reloaded in full at event {} (the change log was out of reach for long)", version);
+      return;
+    }
     long newest = applied;
     Set<String> changed = new LinkedHashSet<>();
+    List<String> health = new java.util.ArrayList<>();
     while (true) {
       List<ChangeEvent> events = store.eventsAfter(newest, BATCH);
       if (events.isEmpty()) {
@@ -125,6 +151,8 @@ public final class ChangeFeed implements AutoCloseable {
       for (ChangeEvent e : events) {
         if (ChangeEvent.INVALIDATIONS.equals(e.channel())) {
           changed.add(e.data());
+        } else if (ChangeEvent.POST_HEALTH.equals(e.channel())) {
+          health.add(e.data());
         }
       }
       newest = events.get(events.size() - 1).id();
@@ -132,13 +160,30 @@ public final class ChangeFeed implements AutoCloseable {
         break;
       }
     }
+    lastRead = System.nanoTime();
     if (newest == applied) {
       return;
     }
-    KongChanges changes = store.read(tx -> read(tx, changed));
-    holder.setKong(compiler.apply(newest, changes));
+    KongChanges changes = changed.isEmpty() ? new KongChanges() : store.readConfig(tx -> read(tx, changed));
+    KongPart part = compiler.apply(newest, changes);
+    // After the entities: a target created in the same burst has its balancer by now.
+    health.forEach(h -> applyHealth(part, h));
+    holder.setKong(part);
     applied = newest;
     LOG.debug("configuration updated to event {} ({} entities)", newest, changes.size());
+  }
+
+  /** A manual health change ({@code <upstream id>|<target>|<1 or 0>}), as on the node that took it. */
+  private static void applyHealth(KongPart part, String data) {
+    String[] f = data.split("\\|");
+    if (f.length != 3) {
+      return;
+    }
+    Backend backend = part.upstreamById(f[0]);
+    UpstreamTarget target = backend == null ? null : backend.target(f[1]);
+    if (target != null) {
+      backend.setHealth(target, f[2].equals("1"), "set by the Admin API");
+    }
   }
 
   /** The entities events name ({@code <entity>:<op>:<id>}) as they are now: gone ones as null. */

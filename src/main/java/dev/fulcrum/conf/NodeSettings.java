@@ -54,6 +54,7 @@ public final class NodeSettings {
     DEFAULTS.put("pg_ro_database", "");
     DEFAULTS.put("db_update_frequency", "5");
     DEFAULTS.put("db_update_propagation", "0");
+    DEFAULTS.put("db_update_notify", "on");
     DEFAULTS.put("db_cache_ttl", "0");
     DEFAULTS.put("worker_threads", "auto");
     DEFAULTS.put("drain_timeout", "30");
@@ -101,6 +102,7 @@ public final class NodeSettings {
     this.database = parseDatabase(raw.get("database"));
     oneOf("log_level", LOG_LEVELS);
     oneOf("error_default_type", ERROR_TYPES);
+    oneOf("db_update_notify", Set.of("on", "off"));
     integer("pg_port", 1, 65535);
     integer("pg_timeout", 1, Integer.MAX_VALUE);
     if (!raw.get("pg_ro_port").isEmpty()) {

@@ -74,6 +74,18 @@ public final class KongCompiler {
     return part;
   }
 
+  /**
+   * Makes {@code all} the whole configuration: what this compiler knows and {@code all} lacks is
+   * deleted. For a node that reloads everything after missing part of the change log.
+   */
+  public KongPart replaceAll(long version, KongChanges all) {
+    routes.keySet().forEach(id -> all.routes.putIfAbsent(id, null));
+    services.keySet().forEach(id -> all.services.putIfAbsent(id, null));
+    upstreams.keySet().forEach(id -> all.upstreams.putIfAbsent(id, null));
+    targets.keySet().forEach(id -> all.targets.putIfAbsent(id, null));
+    return apply(version, all);
+  }
+
   /** Applies the changes and returns the runtime of the entities as they are now. */
   public KongPart apply(long version, KongChanges changes) {
     boolean streamsChanged = false;

@@ -22,7 +22,7 @@ import dev.fulcrum.runtimeapi.SnapshotModel;
 import dev.fulcrum.runtimeapi.StatsPage;
 import dev.fulcrum.store.Dao;
 import dev.fulcrum.store.Store;
-import dev.fulcrum.store.embedded.EmbeddedStore;
+import dev.fulcrum.store.jdbc.JdbcStore;
 import dev.fulcrum.upstream.Backend;
 import dev.fulcrum.upstream.TargetStates;
 import dev.fulcrum.upstream.UpstreamTarget;
@@ -138,15 +138,21 @@ public final class Node implements AutoCloseable {
   }
 
   private static Store openStore(NodeSettings settings, String nodeId) {
-    switch (settings.database()) {
-      case EMBEDDED:
+    if (settings.database() == NodeSettings.Database.OFF) {
+      throw new SettingsException(
+          "database", settings.get("database"), "expected embedded or postgres: database = off is not available yet");
+    }
+    JdbcStore store = Stores.open(settings, nodeId);
+    try {
+      if (settings.database() == NodeSettings.Database.EMBEDDED) {
         // The embedded store needs no set-up: a new node bootstraps its own schema.
-        EmbeddedStore store = EmbeddedStore.open(settings.prefix(), nodeId);
         store.migrateUp();
-        return store;
-      default:
-        throw new SettingsException(
-            "database", settings.get("database"), "only 'embedded' is available in this version");
+      }
+      Stores.checkSchema(store);
+      return store;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
     }
   }
 

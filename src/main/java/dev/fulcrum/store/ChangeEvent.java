@@ -11,4 +11,16 @@ package dev.fulcrum.store;
  */
 public record ChangeEvent(long id, String nodeId, String channel, String data) {
   public static final String INVALIDATIONS = "invalidations";
+  /** Manual health set through the Admin API: {@code <upstream id>|<target>|<1 healthy, 0 not>}. */
+  public static final String POST_HEALTH = "balancer:post_health";
+  /**
+   * How long the log keeps an event (Kong keeps them an hour). A node that has not read the log
+   * for longer reloads the whole configuration instead.
+   */
+  public static final long KEEP_SECONDS = 3600;
+
+  /** The data of a {@link #POST_HEALTH} event. */
+  public static String postHealth(String upstreamId, String target, boolean healthy) {
+    return upstreamId + "|" + target + "|" + (healthy ? 1 : 0);
+  }
 }

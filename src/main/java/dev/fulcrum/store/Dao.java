@@ -78,6 +78,14 @@ public final class Dao {
     return store.read(tx -> tx.all(type));
   }
 
+  /**
+   * Publishes a manual health change for every node to apply (nothing is stored: like Kong's,
+   * it lasts until the checks or another change say otherwise). Returns the event's id.
+   */
+  public long postHealth(String upstreamId, String target, boolean healthy) {
+    return write(tx -> tx.publish(ChangeEvent.POST_HEALTH, ChangeEvent.postHealth(upstreamId, target, healthy)));
+  }
+
   // ----------------------------------------------------------------- writes
 
   public ObjectNode insert(EntityType type, ObjectNode input) {

@@ -16,6 +16,12 @@ public interface Store extends AutoCloseable {
 
   <T> T read(Work<T> work);
 
+  /**
+   * A read of the node's own configuration (the change feed): on a read replica when one is set,
+   * as Kong routes its non-Admin reads; {@link #eventsAfter} and {@link #lastEventId} go there too.
+   */
+  <T> T readConfig(Work<T> work);
+
   /** Change-log rows after {@code afterId}, oldest first, at most {@code limit}. */
   List<ChangeEvent> eventsAfter(long afterId, int limit);
 
@@ -30,6 +36,12 @@ public interface Store extends AutoCloseable {
 
   /** Called after every local commit (so this node polls at once instead of waiting). */
   void onCommit(Runnable listener);
+
+  /**
+   * Called when another node may have written (PostgreSQL's NOTIFY), and after the store
+   * reconnected, when notifications may have been lost. The embedded store has no other writers.
+   */
+  default void onRemoteChange(Runnable listener) {}
 
   /** Whether the database answers right now. */
   boolean reachable();

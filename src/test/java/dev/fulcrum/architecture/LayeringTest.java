@@ -56,7 +56,8 @@ class LayeringTest {
             "dev.fulcrum.proxy..", "dev.fulcrum.plugin..", "dev.fulcrum.runtime..", "dev.fulcrum.router..",
             "dev.fulcrum.upstream..", "dev.fulcrum.net..", "dev.fulcrum.metrics..")
         .should().dependOnClassesThat().resideInAnyPackage(
-            "dev.fulcrum.store..", "dev.fulcrum.cluster..", "java.sql..", "javax.sql..", "org.sqlite..")
+            "dev.fulcrum.store..", "dev.fulcrum.cluster..", "java.sql..", "javax.sql..", "org.sqlite..",
+            "org.postgresql..", "com.zaxxer..")
         .check(classes);
   }
 }

@@ -78,6 +78,12 @@ public final class EmbeddedStore extends JdbcStore {
   }
 
   @Override
+  protected boolean isMissingTable(SQLException e) {
+    String m = e.getMessage();
+    return m != null && m.contains("no such table");
+  }
+
+  @Override
   public String kind() {
     return "embedded";
   }

@@ -39,12 +39,35 @@ public abstract class JdbcStore implements Store {
   /** Runs {@code body} with a connection this thread may use exclusively. */
   protected abstract <T> T withConnection(SqlFunction<T> body);
 
+  /**
+   * As {@link #withConnection}, for the node's own configuration reads (the change log and the
+   * entities it names): a read replica's when there is one.
+   */
+  protected <T> T withConfigConnection(SqlFunction<T> body) {
+    return withConnection(body);
+  }
+
   protected abstract String autoIdColumn();
 
   protected abstract boolean isUniqueViolation(SQLException e);
 
-  /** Called after a write commits, before the local listeners (PostgreSQL sends NOTIFY here). */
-  protected void afterCommit(Connection c) throws SQLException {}
+  /**
+   * Called in a write transaction just before it commits, when it published change events up to
+   * {@code newestEvent} (PostgreSQL sends its NOTIFY here: it is delivered on commit).
+   */
+  protected void beforeCommit(Connection c, long newestEvent) throws SQLException {}
+
+  /**
+   * Called in a write transaction before its first change event is written. A database whose
+   * transactions may commit in another order than they take event ids serializes them here, so
+   * that a reader that saw event n has seen every event below n that will ever commit.
+   */
+  protected void beforeFirstPublish(Connection c) throws SQLException {}
+
+  /** Held around migrations so that nodes running them at once take turns. */
+  protected void lockMigrations(Connection c) throws SQLException {}
+
+  protected void unlockMigrations(Connection c) throws SQLException {}
 
   @FunctionalInterface
   protected interface SqlFunction<T> {
@@ -56,19 +79,41 @@ public abstract class JdbcStore implements Store {
     return nodeId;
   }
 
-  /** Applies pending schema migrations. */
+  /** Applies pending schema migrations; returns their names. */
   public List<String> migrateUp() {
-    return withConnection(c -> Migrations.up(c, autoIdColumn()));
+    return withConnection(
+        c -> {
+          lockMigrations(c);
+          try {
+            return Migrations.up(c, autoIdColumn());
+          } finally {
+            unlockMigrations(c);
+          }
+        });
   }
 
+  /** The migrations this database has run, in order; empty when it was never bootstrapped. */
   public List<String> executedMigrations() {
-    return withConnection(Migrations::executed);
+    return withConnection(c -> Migrations.executed(c, this::isMissingTable));
   }
+
+  /** The migrations this version has and the database has not run yet. */
+  public List<String> pendingMigrations() {
+    return Migrations.pending(executedMigrations());
+  }
+
+  /** Whether {@code e} says a table does not exist. */
+  protected abstract boolean isMissingTable(SQLException e);
 
   public void reset() {
     withConnection(
         c -> {
-          Migrations.reset(c);
+          lockMigrations(c);
+          try {
+            Migrations.reset(c);
+          } finally {
+            unlockMigrations(c);
+          }
           return null;
         });
   }
@@ -84,36 +129,47 @@ public abstract class JdbcStore implements Store {
 
   @Override
   public <T> T read(Work<T> work) {
-    return transaction(work, true);
+    return withConnection(c -> transaction(c, work, true));
+  }
+
+  @Override
+  public <T> T readConfig(Work<T> work) {
+    return withConfigConnection(c -> transaction(c, work, true));
   }
 
   private <T> T transaction(Work<T> work, boolean readOnly) {
-    return withConnection(
-        c -> {
-          c.setAutoCommit(false);
-          try {
-            Tx tx = new Tx(c);
-            T result = work.run(tx);
-            if (!readOnly) {
-              afterCommit(c);
-            }
-            c.commit();
-            if (tx.published > 0) {
-              committed.accumulateAndGet(tx.published, Math::max);
-            }
-            return result;
-          } catch (RuntimeException | SQLException e) {
-            c.rollback();
-            throw e;
-          } finally {
-            c.setAutoCommit(true);
-          }
-        });
+    return withConnection(c -> transaction(c, work, readOnly));
+  }
+
+  private <T> T transaction(Connection c, Work<T> work, boolean readOnly) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      Tx tx = new Tx(c);
+      T result = work.run(tx);
+      if (!readOnly && tx.published > 0) {
+        beforeCommit(c, tx.published);
+      }
+      c.commit();
+      if (tx.published > 0) {
+        committed.accumulateAndGet(tx.published, Math::max);
+      }
+      c.setAutoCommit(true);
+      return result;
+    } catch (RuntimeException | SQLException e) {
+      // On a lost connection these fail too; the first failure is the one to report.
+      try {
+        c.rollback();
+        c.setAutoCommit(true);
+      } catch (SQLException again) {
+        e.addSuppressed(again);
+      }
+      throw e;
+    }
   }
 
   @Override
   public List<ChangeEvent> eventsAfter(long afterId, int limit) {
-    return withConnection(
+    return withConfigConnection(
         c -> {
           List<ChangeEvent> out = new ArrayList<>();
           try (PreparedStatement ps =
@@ -133,7 +189,7 @@ public abstract class JdbcStore implements Store {
 
   @Override
   public long lastEventId() {
-    return withConnection(
+    return withConfigConnection(
         c -> {
           try (PreparedStatement ps = c.prepareStatement("SELECT MAX(id) FROM cluster_events");
               ResultSet rs = ps.executeQuery()) {
@@ -161,12 +217,28 @@ public abstract class JdbcStore implements Store {
     }
   }
 
-  /** Wraps SQL failures: unique violations keep their meaning, the rest become StoreException. */
+  /**
+   * Wraps SQL failures: unique violations keep their meaning, lost or refused connections (SQL
+   * state class 08) say the database is unreachable, the rest become a StoreException.
+   */
   protected RuntimeException translate(SQLException e) {
     if (isUniqueViolation(e)) {
       return new UniqueViolationException(e.getMessage());
     }
+    if (isConnectionFailure(e)) {
+      return StoreException.unreachable("database unreachable: " + e.getMessage(), e);
+    }
     return new StoreException("database error: " + e.getMessage(), e);
+  }
+
+  private static boolean isConnectionFailure(SQLException e) {
+    for (SQLException x = e; x != null; x = x.getNextException()) {
+      String state = x.getSQLState();
+      if ((state != null && state.startsWith("08")) || x instanceof java.sql.SQLTransientConnectionException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private final class Tx implements StoreTx {
@@ -305,6 +377,14 @@ public abstract class JdbcStore implements Store {
 
     @Override
     public long publish(String channel, String data) {
+      try {
+        if (published == 0) {
+          beforeFirstPublish(c);
+          expireEvents();
+        }
+      } catch (SQLException e) {
+        throw translate(e);
+      }
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO cluster_events (node_id, at, channel, data) VALUES (?, ?, ?, ?)",
           java.sql.Statement.RETURN_GENERATED_KEYS)) {
@@ -318,6 +398,15 @@ public abstract class JdbcStore implements Store {
       } catch (SQLException e) {
         throw translate(e);
       }
+    }
+
+    /**
+     * Deletes a few events older than {@link ChangeEvent#KEEP_SECONDS} with every write (as
+     * Kong's cluster_events trigger does), so the log cleans itself without a job of its own.
+     */
+    private void expireEvents() {
+      execute("DELETE FROM cluster_events WHERE id IN (SELECT id FROM cluster_events WHERE at < ? ORDER BY id LIMIT 4)",
+          List.of(System.currentTimeMillis() / 1000.0 - ChangeEvent.KEEP_SECONDS));
     }
 
     private void writeTags(EntityType type, ObjectNode entity) {

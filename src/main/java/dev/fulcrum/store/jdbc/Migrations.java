@@ -46,21 +46,41 @@ public final class Migrations {
     }
   }
 
-  static List<String> executed(Connection c) throws SQLException {
-    ensureMetaTable(c);
+  /**
+   * The migrations run so far; empty when the database was never bootstrapped. Creates nothing,
+   * so it is safe to ask while another node migrates.
+   */
+  static List<String> executed(Connection c, java.util.function.Predicate<SQLException> missingTable)
+      throws SQLException {
     List<String> names = new ArrayList<>();
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT name FROM schema_meta ORDER BY name")) {
       while (rs.next()) {
         names.add(rs.getString(1));
       }
+    } catch (SQLException e) {
+      if (!missingTable.test(e)) {
+        throw e;
+      }
     }
     return names;
   }
 
-  /** Runs the pending migrations; returns their names. */
+  /** The names of the migrations not run yet, in order. */
+  static List<String> pending(List<String> executed) {
+    List<String> out = new ArrayList<>();
+    for (Migration m : ALL) {
+      if (!executed.contains(m.name())) {
+        out.add(m.name());
+      }
+    }
+    return out;
+  }
+
+  /** Runs the pending migrations (the caller holds the migrations lock); returns their names. */
   static List<String> up(Connection c, String autoId) throws SQLException {
-    List<String> done = executed(c);
+    ensureMetaTable(c);
+    List<String> done = executed(c, e -> false);
     List<String> ran = new ArrayList<>();
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(false);

@@ -100,3 +100,22 @@ warm() {
   sleep 1; wrk_run "$1" 3 >/dev/null
   sleep 1; wrk_run "$1" 3 >/dev/null
 }
+
+# create_routes <admin url> <start> <count> <out>: POSTs <count> routes to service "bench" over
+# CONNS_ADMIN connections (a mix of prefix, host and regex paths, lua/create-routes.lua) and
+# prints the writes/s (wrk stops on the script's DONE_FILE; its own req/s would count the wait).
+create_routes() {
+  local done_file="$WORK/created.$2"
+  local t0 t1
+  t0=$(date +%s.%N)
+  START=$2 COUNT=$3 DONE_FILE=$done_file ${CPU_LOAD:+taskset -c $CPU_LOAD} wrk -t1 -c"${CONNS_ADMIN:-32}" \
+    -d3600s -s "$BENCH_DIR/lua/create-routes.lua" "$1" >"$4" 2>"$4.err" &
+  local wrk_pid=$!
+  while [ ! -f "$done_file" ]; do
+    kill -0 $wrk_pid 2>/dev/null || { echo "wrk ended early: $(cat "$4.err")" >&2; exit 1; }
+    sleep 0.02
+  done
+  t1=$(date +%s.%N)
+  kill -INT $wrk_pid; wait $wrk_pid || true
+  echo "$3 / ($t1 - $t0)" | bc -l | xargs printf "%.0f\n"
+}

@@ -52,34 +52,16 @@ for url in "$URL_ONE" "$URL_MANY"; do
   [ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 200 ] || { echo "$url does not serve" >&2; exit 1; }
 done
 
-# create_routes <start> <count> <out>: POSTs <count> routes over CONNS_ADMIN connections and
-# prints the writes/s (wrk stops on the script's DONE_FILE; its own req/s would count the wait).
-create_routes() {
-  local done_file="$WORK/created.$1"
-  local t0 t1
-  t0=$(date +%s.%N)
-  START=$1 COUNT=$2 DONE_FILE=$done_file ${CPU_LOAD:+taskset -c $CPU_LOAD} wrk -t1 -c"$CONNS_ADMIN" \
-    -d3600s -s "$BENCH_DIR/lua/create-routes.lua" "$A" >"$3" 2>"$3.err" &
-  local wrk_pid=$!
-  while [ ! -f "$done_file" ]; do
-    kill -0 $wrk_pid 2>/dev/null || { echo "wrk ended early: $(cat "$3.err")" >&2; exit 1; }
-    sleep 0.02
-  done
-  t1=$(date +%s.%N)
-  kill -INT $wrk_pid; wait $wrk_pid || true
-  echo "$2 / ($t1 - $t0)" | bc -l | xargs printf "%.0f\n"
-}
-
 # Warm the Admin API's code paths with 500 routes (numbered far away; they stay, so the table
 # ends with ROUTES + 500 and a few more that were in flight), then create the routes: writes/s
 # while the table grows.
-create_routes 900000000 500 "$WORK/warm.txt" >/dev/null
+create_routes "$A" 900000000 500 "$WORK/warm.txt" >/dev/null
 start=$(date +%s.%N)
-CREATE_RPS=$(create_routes 0 "$ROUTES" "$WORK/create.txt")
+CREATE_RPS=$(create_routes "$A" 0 "$ROUTES" "$WORK/create.txt")
 elapsed=$(echo "$(date +%s.%N) - $start" | bc -l)
 
 # With the routes present: writes/s of 2,000 more.
-MORE_RPS=$(create_routes $((ROUTES + 1000)) 2000 "$WORK/more.txt")
+MORE_RPS=$(create_routes "$A" $((ROUTES + 1000)) 2000 "$WORK/more.txt")
 MORE_NON2XX=$(awk '/Non-2xx/ {print $NF}' "$WORK/more.txt")
 CREATE_NON2XX=$(awk '/Non-2xx/ {print $NF}' "$WORK/create.txt")
 

@@ -17,7 +17,9 @@ import dev.fulcrum.store.ChangeEvent;
 import dev.fulcrum.store.Store;
 import dev.fulcrum.store.StoreException;
 import dev.fulcrum.store.StoreTx;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -38,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class ChangeFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
   private static final int BATCH = 1000;
+  private static final long CACHE_DELAY_MILLIS = 1000;
+  private static final long MAX_RETRY_MILLIS = 5000;
   private static final List<EntityType> KONG = List.of(Entities.SERVICES, Entities.ROUTES, Entities.UPSTREAMS,
       Entities.TARGETS);
 
@@ -46,15 +50,27 @@ public final class ChangeFeed implements AutoCloseable {
   private final SnapshotHolder holder;
   private final ScheduledExecutorService executor;
   private final AtomicBoolean pollQueued = new AtomicBoolean();
+  /** Where a cluster node keeps its last configuration; null for the embedded store. */
+  private final ConfigCache cache;
+  private final AtomicBoolean saveQueued = new AtomicBoolean();
   private long applied;
+  private long periodMillis = MAX_RETRY_MILLIS;
+  /** The pause before the next try while the database is away (config thread only). */
+  private long retryMillis;
+  private boolean retryQueued;
   /** When the log was last read in full (System.nanoTime). */
   private long lastRead;
   private volatile boolean storeDown;
 
-  public ChangeFeed(Store store, KongCompiler compiler, SnapshotHolder holder) {
+  /**
+   * @param cacheDir where to keep a copy of the configuration for starts while the database is
+   *     away (the node's prefix), or null for none
+   */
+  public ChangeFeed(Store store, KongCompiler compiler, SnapshotHolder holder, java.nio.file.Path cacheDir) {
     this.store = store;
     this.compiler = compiler;
     this.holder = holder;
+    this.cache = cacheDir == null ? null : new ConfigCache(cacheDir);
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -73,12 +89,41 @@ public final class ChangeFeed implements AutoCloseable {
     }
     store.onCommit(this::wake);
     store.onRemoteChange(this::wake);
-    long periodMillis = Math.max(1, (long) (pollSeconds * 1000));
+    periodMillis = Math.max(1, (long) (pollSeconds * 1000));
     executor.scheduleWithFixedDelay(this::pollSafely, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    if (storeDown) {
+      wake(); // started from the kept copy: try the database again and again until it answers
+    }
   }
 
   private void initial() {
-    holder.setKong(compiler.apply(reloadAll(), readAll()));
+    try {
+      holder.setKong(compiler.apply(reloadAll(), changesOf(readAll())));
+      saveCacheSoon();
+    } catch (StoreException e) {
+      ConfigCache.Contents cached = e.unreachable() && cache != null ? cache.read(KONG) : null;
+      if (cached == null) {
+        throw e;
+      }
+      applied = cached.event();
+      // As old as the copy: a copy older than the log's memory makes the first poll reload all.
+      lastRead = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(
+          Math.max(0, System.currentTimeMillis() - cached.writtenAtMillis()));
+      holder.setKong(compiler.apply(applied, changesOf(cached.entities())));
+      storeDown = true;
+      LOG.warn("database unreachable ({}); serving the configuration kept in {} until it is back",
+          e.getMessage(), cache.file());
+    }
+  }
+
+  /** Whether a node with this prefix kept a copy of its configuration. */
+  public static boolean hasCachedCopy(java.nio.file.Path prefix) {
+    return java.nio.file.Files.isRegularFile(new ConfigCache(prefix).file());
+  }
+
+  /** Whether this node started from its kept copy and has not reached the database since. */
+  public boolean servingCachedCopy() {
+    return storeDown;
   }
 
   /**
@@ -92,16 +137,37 @@ public final class ChangeFeed implements AutoCloseable {
     return applied;
   }
 
-  private KongChanges readAll() {
+  private Map<EntityType, List<ObjectNode>> readAll() {
     return store.readConfig(tx -> {
-      KongChanges c = new KongChanges();
+      Map<EntityType, List<ObjectNode>> all = new LinkedHashMap<>();
       for (EntityType type : KONG) {
-        for (ObjectNode doc : tx.all(type)) {
-          put(c, type, doc.get("id").asText(), doc);
-        }
+        all.put(type, tx.all(type));
       }
-      return c;
+      return all;
     });
+  }
+
+  private static KongChanges changesOf(Map<EntityType, List<ObjectNode>> docs) {
+    KongChanges c = new KongChanges();
+    docs.forEach((type, list) -> list.forEach(doc -> put(c, type, doc.get("id").asText(), doc)));
+    return c;
+  }
+
+  /** Rewrites the kept copy a little after a change (a burst of changes writes it once). */
+  private void saveCacheSoon() {
+    if (cache != null && saveQueued.compareAndSet(false, true)) {
+      executor.schedule(this::saveCache, CACHE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void saveCache() {
+    saveQueued.set(false);
+    long event = applied;
+    try {
+      cache.write(event, readAll());
+    } catch (StoreException | java.io.IOException e) {
+      LOG.warn("cannot keep a copy of the configuration in {}: {}", cache.file(), e.getMessage());
+    }
   }
 
   /** Asks for a poll as soon as possible (coalesced). */
@@ -118,6 +184,7 @@ public final class ChangeFeed implements AutoCloseable {
   private void pollSafely() {
     try {
       poll();
+      retryMillis = 0;
       if (storeDown) {
         storeDown = false;
         LOG.info("database reachable again; following changes");
@@ -127,16 +194,34 @@ public final class ChangeFeed implements AutoCloseable {
         storeDown = true;
         LOG.warn("cannot read changes from the database, serving the last configuration: {}", e.getMessage());
       }
+      retrySoon();
     } catch (RuntimeException e) {
       // A configuration this node cannot compile is a bug; keep serving the last good one.
       LOG.error("cannot apply configuration changes; serving the last configuration", e);
     }
   }
 
+  /**
+   * While the database is away, tries again after a pause that grows from 0.1 s to 5 s (or the
+   * poll interval, when shorter), so the node is back soon after the database, whatever
+   * db_update_frequency says.
+   */
+  private void retrySoon() {
+    retryMillis = Math.min(Math.min(MAX_RETRY_MILLIS, periodMillis), retryMillis == 0 ? 100 : retryMillis * 2);
+    if (!retryQueued) {
+      retryQueued = true;
+      executor.schedule(() -> {
+        retryQueued = false;
+        pollSafely();
+      }, retryMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
   private void poll() {
     if (System.nanoTime() - lastRead > TimeUnit.SECONDS.toNanos(ChangeEvent.KEEP_SECONDS / 2)) {
       long version = reloadAll();
-      holder.setKong(compiler.replaceAll(version, readAll()));
+      holder.setKong(compiler.replaceAll(version, changesOf(readAll())));
+      saveCacheSoon();
       LOG.info("configuration reloaded in full at event {} (the change log was out of reach for long)", version);
       return;
     }
@@ -170,6 +255,9 @@ public final class ChangeFeed implements AutoCloseable {
     health.forEach(h -> applyHealth(part, h));
     holder.setKong(part);
     applied = newest;
+    if (!changed.isEmpty()) {
+      saveCacheSoon();
+    }
     LOG.debug("configuration updated to event {} ({} entities)", newest, changes.size());
   }
 

@@ -94,7 +94,8 @@ public final class Node implements AutoCloseable {
     this.store = kong ? openStore(settings, nodeId) : null;
     this.proxy = new HttpProxy(snapshots, settings);
     this.feed = kong
-        ? new ChangeFeed(store, new KongCompiler(targetStates, checker, proxy.kongServiceSteps()), snapshots)
+        ? new ChangeFeed(store, new KongCompiler(targetStates, checker, proxy.kongServiceSteps()), snapshots,
+            settings.database() == NodeSettings.Database.POSTGRES ? settings.prefix() : null)
         : null;
     this.threads = settings.workerThreads() > 0 ? settings.workerThreads() : Runtime.getRuntime().availableProcessors();
     this.runtimeModel = new SnapshotModel(snapshots, threads, () -> haproxy == null ? 0 : haproxy.listenerCount(),
@@ -142,13 +143,21 @@ public final class Node implements AutoCloseable {
       throw new SettingsException(
           "database", settings.get("database"), "expected embedded or postgres: database = off is not available yet");
     }
-    JdbcStore store = Stores.open(settings, nodeId);
+    boolean cached = settings.database() == NodeSettings.Database.POSTGRES && ChangeFeed.hasCachedCopy(settings.prefix());
+    JdbcStore store = Stores.open(settings, nodeId, cached);
     try {
       if (settings.database() == NodeSettings.Database.EMBEDDED) {
         // The embedded store needs no set-up: a new node bootstraps its own schema.
         store.migrateUp();
       }
-      Stores.checkSchema(store);
+      try {
+        Stores.checkSchema(store);
+      } catch (dev.fulcrum.store.StoreException e) {
+        // Unreachable with a kept copy: the change feed serves the copy and joins later.
+        if (!(cached && e.unreachable())) {
+          throw Stores.explain(e, settings);
+        }
+      }
       return store;
     } catch (RuntimeException e) {
       store.close();

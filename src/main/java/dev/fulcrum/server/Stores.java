@@ -21,19 +21,32 @@ public final class Stores {
    * as a SettingsException naming it.
    */
   public static JdbcStore open(NodeSettings settings, String nodeId) {
+    return open(settings, nodeId, false);
+  }
+
+  /**
+   * As {@link #open(NodeSettings, String)}; with {@code evenIfUnreachable}, a PostgreSQL store is
+   * returned though the database does not answer now (a node that can serve its kept copy).
+   */
+  public static JdbcStore open(NodeSettings settings, String nodeId, boolean evenIfUnreachable) {
     switch (settings.database()) {
       case EMBEDDED:
         return EmbeddedStore.open(settings.prefix(), nodeId);
       case POSTGRES:
         PgSettings pg = PgSettings.primary(settings);
         try {
-          return PostgresStore.open(pg, PgSettings.replica(settings), nodeId);
+          return PostgresStore.open(pg, PgSettings.replica(settings), nodeId, evenIfUnreachable);
         } catch (StoreException e) {
           throw explain(e, pg);
         }
       default:
         throw new SettingsException("database", settings.get("database"), "this command needs a database");
     }
+  }
+
+  /** The failure in a setting's words, when a setting explains it. */
+  public static RuntimeException explain(StoreException e, NodeSettings settings) {
+    return settings.database() == NodeSettings.Database.POSTGRES ? explain(e, PgSettings.primary(settings)) : e;
   }
 
   private static RuntimeException explain(StoreException e, PgSettings pg) {

@@ -12,6 +12,8 @@ import dev.fulcrum.testing.Http;
 import dev.fulcrum.testing.PgSchema;
 import dev.fulcrum.testing.TcpRelay;
 import dev.fulcrum.testing.TestNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -117,5 +119,34 @@ class PgOutageTest {
     }
     assertThat(failed.get()).isZero();
     assertThat(served.get()).isPositive();
+  }
+
+  @Test
+  void aNodeStartedWhileTheDatabaseIsAwayServesItsKeptCopyAndJoinsLater() {
+    Path kept = b.prefix().resolve("config-cache.json");
+    await().atMost(SOON).until(() -> Files.exists(kept) && Files.readString(kept).contains("\"/s\""));
+    b.stopKeepingPrefix();
+    toDbB.cut();
+    TestNode again = keep(b.restart());
+    assertThat(status(again, "/s")).isEqualTo(200);
+
+    assertThat(a.admin().post("/services/s/routes", "paths[]=/later").status()).isEqualTo(201);
+    assertThat(status(again, "/later")).isEqualTo(404);
+    toDbB.restore();
+    await().atMost(SOON).until(() -> status(again, "/later") == 200);
+  }
+
+  @Test
+  void withoutAKeptCopyAStartWhileTheDatabaseIsAwayFailsNamingTheHost() {
+    b.stopKeepingPrefix();
+    toDbB.cut();
+    try {
+      java.nio.file.Files.deleteIfExists(b.prefix().resolve("config-cache.json"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(b::restart)
+        .isInstanceOf(dev.fulcrum.conf.SettingsException.class)
+        .hasMessageStartingWith("pg_host: cannot connect to PostgreSQL");
   }
 }

@@ -64,10 +64,15 @@ public final class TestNode implements AutoCloseable {
     return t;
   }
 
-  /** Stops this node and starts a new one on the same prefix (new ports). */
+  /** Stops this node and starts a new one on the same prefix and settings (new ports). */
   public TestNode restart() {
     node.close();
-    return startIn(prefix, Map.of());
+    return startIn(prefix, overrides);
+  }
+
+  /** Stops this node, keeping its prefix for a {@link #restart}. */
+  public void stopKeepingPrefix() {
+    node.close();
   }
 
   public Node node() {

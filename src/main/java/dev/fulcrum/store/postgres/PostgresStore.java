@@ -48,10 +48,21 @@ public final class PostgresStore extends JdbcStore {
    * @param replica the read replica, or null
    */
   public static PostgresStore open(PgSettings primary, PgSettings replica, String nodeId) {
+    return open(primary, replica, nodeId, false);
+  }
+
+  /** As above; with {@code evenIfUnreachable}, a database that does not answer now is no failure. */
+  public static PostgresStore open(PgSettings primary, PgSettings replica, String nodeId, boolean evenIfUnreachable) {
     PostgresStore store = new PostgresStore(nodeId, primary, replica);
     try {
       store.withConnection(c -> null);
       return store;
+    } catch (StoreException e) {
+      if (evenIfUnreachable && e.unreachable()) {
+        return store;
+      }
+      store.close();
+      throw e;
     } catch (RuntimeException e) {
       store.close();
       throw e;

@@ -69,6 +69,20 @@ class PostgresStoreTest {
     assertThat(s.executedMigrations()).isEmpty();
   }
 
+  @Test
+  void writesExpireEventsOlderThanTheLogKeeps() throws Exception {
+    PostgresStore s = store();
+    s.migrateUp();
+    for (int i = 0; i < 3; i++) {
+      s.write(tx -> tx.publish("test", "old"));
+    }
+    try (var c = schema.connect(); var st = c.createStatement()) {
+      st.execute("UPDATE cluster_events SET at = at - " + (ChangeEvent.KEEP_SECONDS + 60));
+    }
+    long kept = s.write(tx -> tx.publish("test", "new"));
+    assertThat(s.eventsAfter(0, 100)).extracting(ChangeEvent::id).containsExactly(kept);
+  }
+
   /**
    * Two writers whose transactions hold their event a random while before committing, and a
    * reader following the log by "id greater than the last one seen", as the change feed does:

@@ -35,6 +35,9 @@ public final class AdminApi {
   private final EntityEndpoints entities;
   private final HealthEndpoints health;
   private final Paths paths = new Paths();
+  private final ConfigEndpoints config;
+  /** database = off: the entity endpoints only read; POST /config replaces everything. */
+  private final boolean dbless;
 
   public AdminApi(Dao dao, SnapshotHolder snapshots, NodeSettings settings, Traffic traffic) {
     this.dao = dao;
@@ -43,6 +46,8 @@ public final class AdminApi {
     this.traffic = traffic;
     this.entities = new EntityEndpoints(dao, dao.store()::committedVersion);
     this.health = new HealthEndpoints(dao, snapshots);
+    this.dbless = settings.database() == NodeSettings.Database.OFF;
+    this.config = new ConfigEndpoints(dao, dbless);
     register();
   }
 
@@ -59,6 +64,8 @@ public final class AdminApi {
     paths.on("GET", "/", (r, p) -> AdminResponse.json(200, nodeInfo()));
     paths.on("GET", "/status", (r, p) -> AdminResponse.json(200, status()));
     paths.on("GET", "/endpoints", (r, p) -> endpoints());
+    paths.on("GET", "/config", (r, p) -> config.get());
+    paths.on("POST", "/config", (r, p) -> config.post(r));
     collection("services", Entities.SERVICES);
     collection("routes", Entities.ROUTES);
     collection("upstreams", Entities.UPSTREAMS);
@@ -204,6 +211,21 @@ public final class AdminApi {
 
   // -------------------------------------------------------------- dispatch
 
+  /** Kong's words for the writes a DB-less node refuses. */
+  private static final Map<String, String> DB_LESS_REFUSES =
+      Map.of("POST", "create", "PATCH", "update", "PUT", "upsert", "DELETE", "delete");
+
+  /** The entity a path names: its last segment that is an entity type ("/services/s/routes": routes). */
+  private static String entityOf(String path) {
+    String entity = "";
+    for (String segment : path.split("/")) {
+      if (Entities.byName(segment) != null) {
+        entity = segment;
+      }
+    }
+    return entity;
+  }
+
   /** Serves one request; never throws. */
   public AdminResponse handle(AdminRequest request) {
     Paths.Match m = paths.match(request.path());
@@ -221,6 +243,11 @@ public final class AdminApi {
     Paths.Handler h = m.template().methods.get(method.equals("HEAD") ? "GET" : method);
     if (h == null) {
       return AdminResponse.message(405, "Method not allowed");
+    }
+    if (dbless && DB_LESS_REFUSES.containsKey(method) && !request.path().equals("/config")
+        && !request.path().endsWith("/healthy") && !request.path().endsWith("/unhealthy")) {
+      return AdminResponse.json(405, DaoException.operationUnsupported(
+          DB_LESS_REFUSES.get(method), entityOf(request.path())).body());
     }
     try {
       return h.handle(request, m.params());

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       StopCommand.class,
       ReloadCommand.class,
       VersionCommand.class,
-      MigrationsCommand.class
+      MigrationsCommand.class,
+      ConfigCommand.class
     })
 public final class Main implements Runnable {
   public static void main(String[] args) {

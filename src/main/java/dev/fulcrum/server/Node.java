@@ -22,6 +22,9 @@ import dev.fulcrum.runtimeapi.SnapshotModel;
 import dev.fulcrum.runtimeapi.StatsPage;
 import dev.fulcrum.store.Dao;
 import dev.fulcrum.store.Store;
+import dev.fulcrum.store.DaoException;
+import dev.fulcrum.store.declarative.DeclarativeConfig;
+import dev.fulcrum.store.embedded.EmbeddedStore;
 import dev.fulcrum.store.jdbc.JdbcStore;
 import dev.fulcrum.upstream.Backend;
 import dev.fulcrum.upstream.TargetStates;
@@ -140,8 +143,7 @@ public final class Node implements AutoCloseable {
 
   private static Store openStore(NodeSettings settings, String nodeId) {
     if (settings.database() == NodeSettings.Database.OFF) {
-      throw new SettingsException(
-          "database", settings.get("database"), "expected embedded or postgres: database = off is not available yet");
+      return dbless(settings, nodeId);
     }
     boolean cached = settings.database() == NodeSettings.Database.POSTGRES && ChangeFeed.hasCachedCopy(settings.prefix());
     JdbcStore store = Stores.open(settings, nodeId, cached);
@@ -156,6 +158,35 @@ public final class Node implements AutoCloseable {
         // Unreachable with a kept copy: the change feed serves the copy and joins later.
         if (!(cached && e.unreachable())) {
           throw Stores.explain(e, settings);
+        }
+      }
+      return store;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /**
+   * database = off: the configuration lives in memory, loaded from {@code declarative_config}
+   * when it is set (every error of the file stops the start) and replaced by {@code POST /config}.
+   */
+  private static Store dbless(NodeSettings settings, String nodeId) {
+    EmbeddedStore store = EmbeddedStore.inMemory(nodeId);
+    try {
+      store.migrateUp();
+      String file = settings.get("declarative_config").trim();
+      if (!file.isEmpty()) {
+        String text;
+        try {
+          text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw new SettingsException("declarative_config: cannot read " + file + ": " + e.getMessage());
+        }
+        try {
+          new Dao(store).load(DeclarativeConfig.parse(text), true);
+        } catch (DaoException e) {
+          throw new SettingsException("declarative_config: " + file + ": " + e.getMessage());
         }
       }
       return store;

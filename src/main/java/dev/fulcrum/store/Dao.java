@@ -93,6 +93,11 @@ public final class Dao {
   }
 
   private ObjectNode insert(StoreTx tx, EntityType type, ObjectNode input) {
+    return insert(tx, type, input, null);
+  }
+
+  /** @param updatedAt the timestamp to keep (an imported entity's), or null for now */
+  private ObjectNode insert(StoreTx tx, EntityType type, ObjectNode input, JsonNode updatedAt) {
     type.schema().applyShorthands(input);
     resolveForeignKeys(tx, type, input);
     String id = Json.text(input, "id");
@@ -100,6 +105,9 @@ public final class Dao {
       throw DaoException.primaryKeyViolation(id);
     }
     stampNew(type, input);
+    if (!Json.isNull(updatedAt)) {
+      input.set("updated_at", updatedAt);
+    }
     ObjectNode entity = validate(type, input);
     checkReferences(tx, type, entity);
     checkUnique(tx, type, entity);
@@ -107,6 +115,56 @@ public final class Dao {
     tx.publish(ChangeEvent.INVALIDATIONS, type.name() + ":create:" + Json.text(entity, "id"));
     return entity;
   }
+
+  /** One entity of a whole configuration loaded at once; {@code name} says which, in errors. */
+  public record Loaded(EntityType type, ObjectNode doc, String name) {}
+
+  /**
+   * Loads a whole configuration in one transaction (parents before children): every entity is
+   * validated and checked as a POST would be, and every error is reported, not just the first;
+   * with any error nothing changes. With {@code replace} the entities now stored are deleted
+   * first ({@code POST /config}); without, the configuration is added ({@code config db_import}).
+   * Timestamps the file gives are kept, so an export imported and exported again is identical.
+   */
+  public void load(List<Loaded> items, boolean replace) {
+    write(tx -> {
+      if (replace) {
+        for (int t = Entities.ALL.size() - 1; t >= 0; t--) {
+          EntityType type = Entities.ALL.get(t);
+          for (ObjectNode doc : tx.all(type)) {
+            if (tx.get(type, Json.text(doc, "id")).isPresent()) {
+              delete(tx, type, Json.text(doc, "id"));
+            }
+          }
+        }
+      }
+      ObjectNode fields = Json.object();
+      com.fasterxml.jackson.databind.node.ArrayNode flattened = Json.NODES.arrayNode();
+      for (Loaded item : LOAD_ORDER.stream()
+          .flatMap(type -> items.stream().filter(i -> i.type() == type)).toList()) {
+        try {
+          JsonNode updatedAt = item.doc().get("updated_at");
+          insert(tx, item.type(), item.doc().deepCopy(), updatedAt);
+        } catch (DaoException e) {
+          JsonNode errs = e.body().has("fields") ? e.body().get("fields") : Json.object().put("@entity", e.getMessage());
+          (fields.has(item.type().name()) ? (com.fasterxml.jackson.databind.node.ArrayNode) fields.get(item.type().name())
+              : fields.putArray(item.type().name())).add(Json.object().put("entity", item.name()).set("errors", errs));
+          ObjectNode flat = flattened.addObject();
+          flat.put("entity_type", item.type().name().replaceAll("s$", ""));
+          flat.put("entity_name", item.name());
+          flat.put("message", e.getMessage());
+          flat.set("errors", errs);
+        }
+      }
+      if (!flattened.isEmpty()) {
+        throw DaoException.invalidDeclarative(fields, flattened);
+      }
+      return null;
+    });
+  }
+
+  private static final List<EntityType> LOAD_ORDER =
+      List.of(Entities.SERVICES, Entities.UPSTREAMS, Entities.ROUTES, Entities.TARGETS);
 
   /** PATCH: merges {@code patch} into the stored entity (records deep, the rest replaced). */
   public ObjectNode update(EntityType type, String id, ObjectNode patch) {

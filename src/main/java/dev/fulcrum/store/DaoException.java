@@ -73,6 +73,23 @@ public final class DaoException extends RuntimeException {
         409, 5, "unique constraint violation", "UNIQUE violation detected on '" + lua(key) + "'", "fields", key);
   }
 
+  /**
+   * A declarative configuration with errors (Kong's code 14): {@code fields} by entity type and
+   * position, {@code flattened_errors} one per entity with its field errors.
+   */
+  public static DaoException invalidDeclarative(ObjectNode fields, JsonNode flattened) {
+    DaoException e = new DaoException(400, 14, "invalid declarative configuration",
+        "declarative config is invalid: " + Json.write(fields), "fields", fields);
+    e.body.set("flattened_errors", flattened);
+    return e;
+  }
+
+  /** DB-less mode refuses writes through the entity endpoints (Kong's code 12, HTTP 405). */
+  public static DaoException operationUnsupported(String operation, String entity) {
+    return new DaoException(405, 12, "operation unsupported",
+        "cannot " + operation + " '" + entity + "' entities when not using a database", null, null);
+  }
+
   public static DaoException notFound(ObjectNode key) {
     return new DaoException(
         404, 6, "not found", "could not find the entity with primary key '" + lua(key) + "'", "fields", key);

@@ -50,6 +50,23 @@ public final class EmbeddedStore extends JdbcStore {
     }
   }
 
+  /**
+   * A store in memory, gone with the process: a DB-less node's configuration (loaded from its
+   * declarative file or {@code POST /config}), and {@code config parse}'s scratch space.
+   */
+  public static EmbeddedStore inMemory(String nodeId) {
+    try {
+      Connection c = DriverManager.getConnection("jdbc:sqlite::memory:");
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA foreign_keys=OFF");
+      }
+      return new EmbeddedStore(nodeId, null, c);
+    } catch (SQLException e) {
+      throw new StoreException("cannot open an in-memory database: " + e.getMessage(), e);
+    }
+  }
+
+  /** The database file, or null for a store in memory. */
   public Path file() {
     return file;
   }

@@ -1,0 +1,197 @@
+package dev.fulcrum.store.declarative;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.fulcrum.model.Entities;
+import dev.fulcrum.model.EntityType;
+import dev.fulcrum.model.Ids;
+import dev.fulcrum.model.Json;
+import dev.fulcrum.store.Dao;
+import dev.fulcrum.store.DaoException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Kong's declarative configuration ({@code _format_version: "3.0"}, YAML or JSON): read nested
+ * (routes inside their service, targets inside their upstream, as decK writes them) or flat
+ * (a route's {@code service} given by name or id), and written flat with every field, as
+ * {@code kong config db_export} does, so that an export imported and exported again is identical.
+ */
+public final class DeclarativeConfig {
+  public static final String FORMAT_VERSION = "3.0";
+  private static final Set<String> VERSIONS = Set.of("1.1", "2.1", "3.0");
+  private static final Set<String> META = Set.of("_format_version", "_transform", "_comment", "_workspace", "_info");
+  private static final ObjectMapper YAML = new ObjectMapper(
+      new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
+
+  private DeclarativeConfig() {}
+
+  /** Whether a file name asks for YAML (else JSON). */
+  public static boolean isYaml(String fileName) {
+    String f = fileName.toLowerCase(java.util.Locale.ROOT);
+    return f.endsWith(".yml") || f.endsWith(".yaml");
+  }
+
+  /**
+   * The entities of a configuration text (YAML, of which JSON is a part), parents first.
+   *
+   * @throws DaoException listing every error of the file's shape (the entities themselves are
+   *     checked when loaded)
+   */
+  public static List<Dao.Loaded> parse(String text) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(text);
+    } catch (IOException e) {
+      throw invalid("@entity", "failed parsing declarative configuration: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+    }
+    if (root == null || !root.isObject()) {
+      throw invalid("@entity", "expected an object");
+    }
+    ObjectNode fields = Json.object();
+    JsonNode version = root.get("_format_version");
+    if (version == null) {
+      fields.put("_format_version", "required field missing");
+    } else if (!VERSIONS.contains(version.asText())) {
+      fields.put("_format_version", "expected one of: 1.1, 2.1, 3.0");
+    }
+    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!META.contains(key) && Entities.byName(key) == null) {
+        fields.put(key, "unknown field");
+      }
+    }
+    if (!fields.isEmpty()) {
+      throw DaoException.invalidDeclarative(fields, Json.NODES.arrayNode());
+    }
+    List<Dao.Loaded> out = new ArrayList<>();
+    for (JsonNode s : list(root, "services")) {
+      ObjectNode service = copyWithout(s, "routes");
+      for (JsonNode r : list(s, "routes")) {
+        ObjectNode route = ((ObjectNode) r).deepCopy();
+        route.set("service", Json.object().put("id", idOf(service)));
+        out.add(new Dao.Loaded(Entities.ROUTES, route, label(route)));
+      }
+      out.add(new Dao.Loaded(Entities.SERVICES, service, label(service)));
+    }
+    for (JsonNode r : list(root, "routes")) {
+      ObjectNode route = reference(r, "service");
+      out.add(new Dao.Loaded(Entities.ROUTES, route, label(route)));
+    }
+    for (JsonNode u : list(root, "upstreams")) {
+      ObjectNode upstream = copyWithout(u, "targets");
+      for (JsonNode t : list(u, "targets")) {
+        ObjectNode target = ((ObjectNode) t).deepCopy();
+        target.set("upstream", Json.object().put("id", idOf(upstream)));
+        out.add(new Dao.Loaded(Entities.TARGETS, target, label(target)));
+      }
+      out.add(new Dao.Loaded(Entities.UPSTREAMS, upstream, label(upstream)));
+    }
+    for (JsonNode t : list(root, "targets")) {
+      ObjectNode target = reference(t, "upstream");
+      out.add(new Dao.Loaded(Entities.TARGETS, target, label(target)));
+    }
+    return out;
+  }
+
+  /** The configuration as {@code db_export} writes it: every entity, flat, foreign keys by id. */
+  public static ObjectNode export(Map<EntityType, List<ObjectNode>> entities) {
+    ObjectNode root = Json.object();
+    root.put("_format_version", FORMAT_VERSION);
+    root.put("_transform", false);
+    for (EntityType type : Entities.ALL) {
+      List<ObjectNode> docs = entities.getOrDefault(type, List.of());
+      if (docs.isEmpty()) {
+        continue;
+      }
+      ArrayNode list = root.putArray(type.name());
+      for (ObjectNode doc : docs) {
+        ObjectNode flat = doc.deepCopy();
+        for (EntityType.ForeignKey fk : type.foreignKeys()) {
+          JsonNode ref = flat.get(fk.field());
+          if (ref != null && ref.isObject()) {
+            flat.put(fk.field(), Json.text(ref, "id"));
+          }
+        }
+        list.add(flat);
+      }
+    }
+    return root;
+  }
+
+  /** The text of a configuration, YAML or JSON. */
+  public static String write(ObjectNode config, boolean yaml) {
+    try {
+      return yaml ? YAML.writeValueAsString(config) : Json.write(config) + "\n";
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Iterable<JsonNode> list(JsonNode parent, String field) {
+    JsonNode v = parent.get(field);
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    if (!v.isArray()) {
+      throw invalid(field, "expected an array");
+    }
+    for (JsonNode e : v) {
+      if (!e.isObject()) {
+        throw invalid(field, "expected an array of objects");
+      }
+    }
+    return v;
+  }
+
+  private static ObjectNode copyWithout(JsonNode node, String children) {
+    ObjectNode copy = ((ObjectNode) node).deepCopy();
+    copy.remove(children);
+    return copy;
+  }
+
+  /** The entity's id, given one first if the file has none (its nested children point at it). */
+  private static String idOf(ObjectNode parent) {
+    String id = Json.text(parent, "id");
+    if (id == null) {
+      id = Ids.newId();
+      parent.put("id", id);
+    }
+    return id;
+  }
+
+  /** A flat entity's foreign key given as a string: an id, or the parent's name. */
+  private static ObjectNode reference(JsonNode node, String field) {
+    ObjectNode copy = ((ObjectNode) node).deepCopy();
+    JsonNode ref = copy.get(field);
+    if (ref != null && ref.isTextual()) {
+      copy.set(field, Ids.isUuid(ref.asText()) ? Json.object().put("id", ref.asText())
+          : Json.object().put("name", ref.asText()));
+    }
+    return copy;
+  }
+
+  private static String label(ObjectNode doc) {
+    for (String key : List.of("name", "target", "id")) {
+      String v = Json.text(doc, key);
+      if (v != null) {
+        return v;
+      }
+    }
+    return "(unnamed)";
+  }
+
+  private static DaoException invalid(String field, String message) {
+    return DaoException.invalidDeclarative(Json.object().put(field, message), Json.NODES.arrayNode());
+  }
+}

@@ -1,0 +1,191 @@
+package dev.fulcrum.store.declarative;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fulcrum.cli.Main;
+import dev.fulcrum.conf.NodeSettings;
+import dev.fulcrum.conf.SettingsException;
+import dev.fulcrum.model.Entities;
+import dev.fulcrum.model.Json;
+import dev.fulcrum.server.Stores;
+import dev.fulcrum.store.Dao;
+import dev.fulcrum.store.DaoException;
+import dev.fulcrum.store.embedded.EmbeddedStore;
+import dev.fulcrum.store.jdbc.JdbcStore;
+import dev.fulcrum.testing.AdminClient;
+import dev.fulcrum.testing.Backend;
+import dev.fulcrum.testing.Http;
+import dev.fulcrum.testing.PgSchema;
+import dev.fulcrum.testing.Processes;
+import dev.fulcrum.testing.TestNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Kong's declarative format: parse, db_import/db_export, and a DB-less node. */
+class DeclarativeTest {
+  @TempDir Path dir;
+
+  private static final String NESTED = String.join("\n",
+      "_format_version: \"3.0\"",
+      "services:",
+      "- name: s",
+      "  url: http://%s",
+      "  routes:",
+      "  - name: r",
+      "    paths: [/s]",
+      "upstreams:",
+      "- name: u",
+      "  targets:",
+      "  - target: 127.0.0.1:1",
+      "routes:",
+      "- name: flat",
+      "  service: s",
+      "  paths: [/flat]",
+      "");
+
+  @Test
+  void nestedAndFlatEntitiesLoadWithTheirReferences() {
+    try (EmbeddedStore store = EmbeddedStore.inMemory("n")) {
+      store.migrateUp();
+      Dao dao = new Dao(store);
+      dao.load(DeclarativeConfig.parse(String.format(NESTED, "127.0.0.1:9")), true);
+      String serviceId = Json.text(dao.select(Entities.SERVICES, "s").orElseThrow(), "id");
+      assertThat(Json.text(dao.select(Entities.ROUTES, "r").orElseThrow().get("service"), "id")).isEqualTo(serviceId);
+      assertThat(Json.text(dao.select(Entities.ROUTES, "flat").orElseThrow().get("service"), "id")).isEqualTo(serviceId);
+      assertThat(dao.all(Entities.TARGETS)).hasSize(1);
+    }
+  }
+
+  @Test
+  void everyErrorIsReportedWithItsEntityAndFieldAndNothingChanges() {
+    try (EmbeddedStore store = EmbeddedStore.inMemory("n")) {
+      store.migrateUp();
+      Dao dao = new Dao(store);
+      dao.load(DeclarativeConfig.parse(String.format(NESTED, "127.0.0.1:9")), true);
+      String bad = String.join("\n",
+          "_format_version: \"3.0\"",
+          "services:",
+          "- name: ok",
+          "  url: http://127.0.0.1:9",
+          "- name: noport",
+          "  host: example.com",
+          "  port: 70000",
+          "routes:",
+          "- name: orphan",
+          "  service: nosuch",
+          "  paths: [/x]",
+          "- name: badpath",
+          "  service: ok",
+          "  paths: [nope]",
+          "");
+      assertThatThrownBy(() -> dao.load(DeclarativeConfig.parse(bad), true))
+          .isInstanceOfSatisfying(DaoException.class, e -> {
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.body().path("code").asInt()).isEqualTo(14);
+            JsonNode flat = e.body().path("flattened_errors");
+            assertThat(flat).hasSize(3);
+            assertThat(flat.toString()).contains("\"entity_name\":\"noport\"", "port",
+                "\"entity_name\":\"orphan\"", "\"entity_name\":\"badpath\"", "paths");
+          });
+      assertThat(dao.select(Entities.SERVICES, "s")).isPresent();
+      assertThat(dao.select(Entities.SERVICES, "ok")).isEmpty();
+    }
+    assertThatThrownBy(() -> DeclarativeConfig.parse("services: []\nconsumers: []\n"))
+        .isInstanceOfSatisfying(DaoException.class, e -> assertThat(e.body().path("fields").toString())
+            .contains("_format_version", "required field missing", "consumers", "unknown field"));
+  }
+
+  private Map<String, String> env(PgSchema schema) {
+    Map<String, String> env = new HashMap<>();
+    schema.settings().forEach((k, v) -> env.put("FULCRUM_" + k.toUpperCase(Locale.ROOT), v));
+    env.put("FULCRUM_PREFIX", dir.resolve("prefix").toString());
+    return env;
+  }
+
+  private String cli(Map<String, String> env, int exit, String... args) throws Exception {
+    Path log = Files.createTempFile(dir, "cli", ".log");
+    Process p = Processes.java(Main.class.getName(), env, log, args);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String out = Files.readString(log);
+    assertThat(p.exitValue()).as(out).isEqualTo(exit);
+    return out;
+  }
+
+  private static void bootstrap(PgSchema schema) {
+    try (JdbcStore s = Stores.open(NodeSettings.load(null, Map.of(), schema.settings()), "bootstrap")) {
+      s.migrateUp();
+    }
+  }
+
+  @Test
+  void anExportImportedIntoAnEmptyDatabaseExportsIdentically() throws Exception {
+    try (PgSchema first = PgSchema.fresh(); PgSchema second = PgSchema.fresh()) {
+      bootstrap(first);
+      bootstrap(second);
+      try (TestNode node = TestNode.start(first.settings())) {
+        AdminClient admin = node.admin();
+        admin.post("/services", "name=s", "url=http://127.0.0.1:9", "tags[]=a");
+        admin.post("/services/s/routes", "name=r", "paths[]=/s", "hosts[]=example.com");
+        admin.post("/upstreams", "name=u", "healthchecks.active.healthy.interval=5");
+        admin.post("/upstreams/u/targets", "target=127.0.0.1:1", "weight=50");
+      }
+      Path one = dir.resolve("one.yml");
+      Path two = dir.resolve("two.yml");
+      cli(env(first), 0, "config", "db_export", one.toString());
+      assertThat(cli(env(second), 0, "config", "parse", one.toString())).contains("parse successful");
+      cli(env(second), 0, "config", "db_import", one.toString());
+      cli(env(second), 0, "config", "db_export", two.toString());
+      assertThat(Files.readString(two)).isEqualTo(Files.readString(one)).contains("_format_version: \"3.0\"");
+      // Importing again clashes with what is there: every error named, nothing added.
+      String again = cli(env(second), 1, "config", "db_import", one.toString());
+      assertThat(again).contains("invalid declarative configuration");
+    }
+  }
+
+  @Test
+  void aDbLessNodeServesItsFileRefusesWritesAndTakesAWholeNewConfiguration() throws Exception {
+    try (Backend one = Backend.start("one"); Backend two = Backend.start("two")) {
+      Path file = dir.resolve("kong.yml");
+      Files.writeString(file, String.format(NESTED, one.target()));
+      try (TestNode node = TestNode.start(Map.of("database", "off", "declarative_config", file.toString()))) {
+        AdminClient admin = node.admin();
+        await().atMost(Duration.ofSeconds(10)).until(() -> Http.get(node.proxyUrl() + "/s").statusCode() == 200);
+        AdminClient.Reply refused = admin.post("/services", "name=x", "url=http://127.0.0.1:9");
+        assertThat(refused.status()).isEqualTo(405);
+        assertThat(refused.field("message")).isEqualTo("cannot create 'services' entities when not using a database");
+        assertThat(admin.delete("/services/s/routes/r").field("message"))
+            .isEqualTo("cannot delete 'routes' entities when not using a database");
+        assertThat(admin.get("/config").field("config")).contains("name: s", "_format_version");
+
+        String next = "{\"_format_version\":\"3.0\",\"services\":[{\"name\":\"t\",\"url\":\"http://" + two.target()
+            + "\",\"routes\":[{\"paths\":[\"/t\"]}]}]}";
+        assertThat(admin.json("POST", "/config", next).status()).isEqualTo(201);
+        assertThat(Http.json(Http.get(node.proxyUrl() + "/t")).path("server").asText()).isEqualTo("two");
+        assertThat(Http.get(node.proxyUrl() + "/s").statusCode()).isEqualTo(404);
+
+        AdminClient.Reply bad = admin.json("POST", "/config",
+            "{\"_format_version\":\"3.0\",\"services\":[{\"name\":\"b1\"},{\"name\":\"b2\",\"url\":\"ftp://x\"}]}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().path("flattened_errors")).hasSize(2);
+        assertThat(Http.get(node.proxyUrl() + "/t").statusCode()).isEqualTo(200);
+      }
+      Files.writeString(file, "_format_version: \"3.0\"\nservices:\n- name: broken\n");
+      assertThatThrownBy(() -> TestNode.start(Map.of("database", "off", "declarative_config", file.toString())))
+          .isInstanceOf(SettingsException.class).hasMessageContaining("declarative_config: " + file);
+    }
+    try (TestNode withDb = TestNode.start()) {
+      assertThat(withDb.admin().get("/config").field("message"))
+          .isEqualTo("this endpoint is only available when Kong is configured to not use a database");
+    }
+  }
+}

@@ -2,6 +2,7 @@ package dev.fulcrum.admin;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fulcrum.cluster.NodeCache;
 import dev.fulcrum.conf.NodeSettings;
 import dev.fulcrum.model.Entities;
 import dev.fulcrum.model.EntityType;
@@ -36,11 +37,13 @@ public final class AdminApi {
   private final HealthEndpoints health;
   private final Paths paths = new Paths();
   private final ConfigEndpoints config;
+  private final NodeCache cache;
   /** database = off: the entity endpoints only read; POST /config replaces everything. */
   private final boolean dbless;
 
-  public AdminApi(Dao dao, SnapshotHolder snapshots, NodeSettings settings, Traffic traffic) {
+  public AdminApi(Dao dao, SnapshotHolder snapshots, NodeSettings settings, Traffic traffic, NodeCache cache) {
     this.dao = dao;
+    this.cache = cache;
     this.snapshots = snapshots;
     this.settings = settings;
     this.traffic = traffic;
@@ -66,6 +69,19 @@ public final class AdminApi {
     paths.on("GET", "/endpoints", (r, p) -> endpoints());
     paths.on("GET", "/config", (r, p) -> config.get());
     paths.on("POST", "/config", (r, p) -> config.post(r));
+    // This node's cache only, as Kong's /cache endpoints: no broadcast.
+    paths.on("GET", "/cache/{key}", (r, p) -> cache.probe(p.get("key"))
+        .map(v -> v.orElse(null) instanceof ObjectNode o ? AdminResponse.json(200, o)
+            : AdminResponse.json(200, v.isEmpty() ? Json.object() : Json.object().put("message", String.valueOf(v.get()))))
+        .orElseGet(AdminResponse::notFound));
+    paths.on("DELETE", "/cache/{key}", (r, p) -> {
+      cache.invalidate(p.get("key"));
+      return AdminResponse.empty(204);
+    });
+    paths.on("DELETE", "/cache", (r, p) -> {
+      cache.purge();
+      return AdminResponse.empty(204);
+    });
     collection("services", Entities.SERVICES);
     collection("routes", Entities.ROUTES);
     collection("upstreams", Entities.UPSTREAMS);
@@ -245,6 +261,7 @@ public final class AdminApi {
       return AdminResponse.message(405, "Method not allowed");
     }
     if (dbless && DB_LESS_REFUSES.containsKey(method) && !request.path().equals("/config")
+        && !request.path().startsWith("/cache")
         && !request.path().endsWith("/healthy") && !request.path().endsWith("/unhealthy")) {
       return AdminResponse.json(405, DaoException.operationUnsupported(
           DB_LESS_REFUSES.get(method), entityOf(request.path())).body());
@@ -263,7 +280,8 @@ public final class AdminApi {
       LOG.error("database error serving {} {}: {}", method, request.path(), e.getMessage());
       if (e.unreachable()) {
         // Nothing was written: the transaction never reached the database or was rolled back.
-        return AdminResponse.message(503, "The database is unreachable; nothing was changed");
+        return AdminResponse.message(503, method.equals("GET") || method.equals("HEAD")
+            ? "The database is unreachable" : "The database is unreachable; nothing was changed");
       }
       return AdminResponse.message(500, "An unexpected error occurred");
     } catch (RuntimeException e) {

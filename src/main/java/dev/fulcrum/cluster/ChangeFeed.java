@@ -53,6 +53,8 @@ public final class ChangeFeed implements AutoCloseable {
   /** Where a cluster node keeps its last configuration; null for the embedded store. */
   private final ConfigCache cache;
   private final AtomicBoolean saveQueued = new AtomicBoolean();
+  /** What the node caches from the database: the entities an event names are dropped from it. */
+  private final NodeCache nodeCache;
   private long applied;
   private long periodMillis = MAX_RETRY_MILLIS;
   /** The pause before the next try while the database is away (config thread only). */
@@ -66,8 +68,10 @@ public final class ChangeFeed implements AutoCloseable {
    * @param cacheDir where to keep a copy of the configuration for starts while the database is
    *     away (the node's prefix), or null for none
    */
-  public ChangeFeed(Store store, KongCompiler compiler, SnapshotHolder holder, java.nio.file.Path cacheDir) {
+  public ChangeFeed(Store store, KongCompiler compiler, SnapshotHolder holder, java.nio.file.Path cacheDir,
+      NodeCache nodeCache) {
     this.store = store;
+    this.nodeCache = nodeCache;
     this.compiler = compiler;
     this.holder = holder;
     this.cache = cacheDir == null ? null : new ConfigCache(cacheDir);
@@ -220,6 +224,7 @@ public final class ChangeFeed implements AutoCloseable {
   private void poll() {
     if (System.nanoTime() - lastRead > TimeUnit.SECONDS.toNanos(ChangeEvent.KEEP_SECONDS / 2)) {
       long version = reloadAll();
+      nodeCache.purge(); // events it would have heard of are gone
       holder.setKong(compiler.replaceAll(version, changesOf(readAll())));
       saveCacheSoon();
       LOG.info("configuration reloaded in full at event {} (the change log was out of reach for long)", version);
@@ -236,6 +241,7 @@ public final class ChangeFeed implements AutoCloseable {
       for (ChangeEvent e : events) {
         if (ChangeEvent.INVALIDATIONS.equals(e.channel())) {
           changed.add(e.data());
+          invalidate(e.data());
         } else if (ChangeEvent.POST_HEALTH.equals(e.channel())) {
           health.add(e.data());
         }
@@ -259,6 +265,15 @@ public final class ChangeFeed implements AutoCloseable {
       saveCacheSoon();
     }
     LOG.debug("configuration updated to event {} ({} entities)", newest, changes.size());
+  }
+
+  /** Drops the entity an event ({@code <entity>:<op>:<id>}) names from the node cache. */
+  private void invalidate(String data) {
+    int first = data.indexOf(':');
+    int last = data.lastIndexOf(':');
+    if (first > 0 && last > first) {
+      nodeCache.invalidate(NodeCache.key(data.substring(0, first), data.substring(last + 1)));
+    }
   }
 
   /** A manual health change ({@code <upstream id>|<target>|<1 or 0>}), as on the node that took it. */

@@ -56,6 +56,8 @@ public final class NodeSettings {
     DEFAULTS.put("db_update_propagation", "0");
     DEFAULTS.put("db_update_notify", "on");
     DEFAULTS.put("db_cache_ttl", "0");
+    DEFAULTS.put("db_cache_neg_ttl", "");
+    DEFAULTS.put("db_resurrect_ttl", "30");
     DEFAULTS.put("worker_threads", "auto");
     DEFAULTS.put("drain_timeout", "30");
     DEFAULTS.put("headers", "server_tokens, latency_tokens, x-kong-request-id");
@@ -84,6 +86,8 @@ public final class NodeSettings {
   private final double dbUpdateFrequency;
   private final double dbUpdatePropagation;
   private final double dbCacheTtl;
+  private final double dbCacheNegTtl;
+  private final double dbResurrectTtl;
   private final int workerThreads;
   private final double drainTimeout;
   private final Set<String> headers;
@@ -111,6 +115,8 @@ public final class NodeSettings {
     this.dbUpdateFrequency = seconds("db_update_frequency", 0.001);
     this.dbUpdatePropagation = seconds("db_update_propagation", 0);
     this.dbCacheTtl = seconds("db_cache_ttl", 0);
+    this.dbCacheNegTtl = raw.get("db_cache_neg_ttl").isBlank() ? dbCacheTtl : seconds("db_cache_neg_ttl", 0);
+    this.dbResurrectTtl = seconds("db_resurrect_ttl", 0);
     this.workerThreads =
         raw.get("worker_threads").equalsIgnoreCase("auto") ? 0 : integer("worker_threads", 1, 1024);
     this.drainTimeout = seconds("drain_timeout", 0);
@@ -323,8 +329,19 @@ public final class NodeSettings {
     return dbUpdatePropagation;
   }
 
+  /** Seconds a value read from the database stays cached; 0 = until invalidated. */
   public double dbCacheTtl() {
     return dbCacheTtl;
+  }
+
+  /** As {@link #dbCacheTtl} for a miss (nothing found); defaults to db_cache_ttl, as in Kong. */
+  public double dbCacheNegTtl() {
+    return dbCacheNegTtl;
+  }
+
+  /** Seconds an expired value is still served when the database cannot be reached to refresh it. */
+  public double dbResurrectTtl() {
+    return dbResurrectTtl;
   }
 
   /** Event-loop threads for the proxy; 0 means one per CPU. */

@@ -3,6 +3,7 @@ package dev.fulcrum.server;
 import dev.fulcrum.admin.AdminApi;
 import dev.fulcrum.admin.AdminServer;
 import dev.fulcrum.cluster.ChangeFeed;
+import dev.fulcrum.cluster.NodeCache;
 import dev.fulcrum.conf.ListenAddress;
 import dev.fulcrum.conf.NodeSettings;
 import dev.fulcrum.conf.SettingsException;
@@ -72,6 +73,7 @@ public final class Node implements AutoCloseable {
   private final SnapshotHolder snapshots = new SnapshotHolder();
   private final HealthChecker checker = new HealthChecker();
   private final ChangeFeed feed;
+  private final NodeCache cache;
   private final HttpProxy proxy;
   private final TcpProxy tcp = new TcpProxy();
   private final int threads;
@@ -96,9 +98,10 @@ public final class Node implements AutoCloseable {
     String nodeId = nodeId(settings.prefix());
     this.store = kong ? openStore(settings, nodeId) : null;
     this.proxy = new HttpProxy(snapshots, settings);
+    this.cache = new NodeCache(settings.dbCacheTtl(), settings.dbCacheNegTtl(), settings.dbResurrectTtl());
     this.feed = kong
         ? new ChangeFeed(store, new KongCompiler(targetStates, checker, proxy.kongServiceSteps()), snapshots,
-            settings.database() == NodeSettings.Database.POSTGRES ? settings.prefix() : null)
+            settings.database() == NodeSettings.Database.POSTGRES ? settings.prefix() : null, cache)
         : null;
     this.threads = settings.workerThreads() > 0 ? settings.workerThreads() : Runtime.getRuntime().availableProcessors();
     this.runtimeModel = new SnapshotModel(snapshots, threads, () -> haproxy == null ? 0 : haproxy.listenerCount(),
@@ -228,7 +231,7 @@ public final class Node implements AutoCloseable {
         streamFrontends.add(streams);
         streamListeners.add(bind(a, workers, tcp.initializer(() -> streams), true, "stream_listen"));
       }
-      AdminApi api = new AdminApi(new Dao(store), snapshots, settings, proxy.inFlight());
+      AdminApi api = new AdminApi(new Dao(store), snapshots, settings, proxy.inFlight(), cache);
       for (ListenAddress a : settings.adminListen()) {
         adminListeners.add(bind(a, adminLoop, AdminServer.initializer(api, adminWorker), true, "admin_listen"));
       }
@@ -344,6 +347,11 @@ public final class Node implements AutoCloseable {
 
   public Store store() {
     return store;
+  }
+
+  /** What this node caches from the database. */
+  public NodeCache cache() {
+    return cache;
   }
 
   public SnapshotHolder snapshots() {

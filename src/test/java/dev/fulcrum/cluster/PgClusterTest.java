@@ -156,6 +156,28 @@ class PgClusterTest {
   }
 
   @Test
+  void aWriteOnOneNodeDropsTheEntityFromEveryNodesCache() {
+    bootstrap();
+    TestNode a = node("60");
+    TestNode b = node("60");
+    String id = a.admin().post("/services", "name=s", "url=http://127.0.0.1:9").field("id");
+    String key = dev.fulcrum.cluster.NodeCache.key("services", id);
+    b.node().cache().get(key, () -> java.util.Optional.of(dev.fulcrum.model.Json.object().put("name", "s")));
+    assertThat(b.admin().get("/cache/" + key).field("name")).isEqualTo("s");
+    assertThat(a.admin().get("/cache/" + key).status()).isEqualTo(404);
+
+    assertThat(a.admin().patch("/services/s", "retries=3").status()).isEqualTo(200);
+    await().atMost(SOON).until(() -> b.admin().get("/cache/" + key).status() == 404);
+
+    b.node().cache().get(key, () -> java.util.Optional.of(dev.fulcrum.model.Json.object()));
+    assertThat(b.admin().delete("/cache/" + key).status()).isEqualTo(204);
+    assertThat(b.admin().get("/cache/" + key).status()).isEqualTo(404);
+    b.node().cache().get(key, () -> java.util.Optional.of(dev.fulcrum.model.Json.object()));
+    assertThat(b.admin().delete("/cache").status()).isEqualTo(204);
+    assertThat(b.node().cache().size()).isZero();
+  }
+
+  @Test
   void concurrentWritersOnTwoNodesLoseNoChange() throws Exception {
     bootstrap();
     Backend one = keep(Backend.start("one"));

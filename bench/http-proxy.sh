@@ -15,21 +15,7 @@ ROUNDS=${ROUNDS:-5}
 if [ "$(nproc)" -ge 2 ]; then CPU_PROXY=${CPU_PROXY:-1}; CPU_LOAD=${CPU_LOAD:-0}; fi
 T1=19201; T2=19202; HA=19210; NP=19211; FP=19212; FA=19213; FH=19214
 
-cat >"$WORK/backend.conf" <<CONF
-worker_processes 1;
-daemon on;
-pid $WORK/nginx-backend.pid;
-error_log $WORK/nginx-backend.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:$T1; location / { return 200 "hello from target 1\n"; } }
-  server { listen 127.0.0.1:$T2; location / { return 200 "hello from target 2\n"; } }
-}
-CONF
-${CPU_LOAD:+taskset -c $CPU_LOAD} nginx -c "$WORK/backend.conf" -p "$WORK"
-wait_port $T1; wait_port $T2
+start_nginx_targets $T1 $T2
 
 cat >"$WORK/haproxy.cfg" <<CONF
 global

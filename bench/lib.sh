@@ -119,3 +119,23 @@ create_routes() {
   kill -INT $wrk_pid; wait $wrk_pid || true
   echo "$3 / ($t1 - $t0)" | bc -l | xargs printf "%.0f\n"
 }
+
+# start_nginx_targets <port>...: nginx (on CPU_LOAD) answering "hello from target N" on the N-th
+# port, keep-alive connections kept open; NGINX_HTTP adds directives to the http block and
+# NGINX_SERVER to every server block.
+start_nginx_targets() {
+  {
+    echo "worker_processes 1; daemon on; pid $WORK/nginx-backend.pid; error_log $WORK/nginx-backend.err;"
+    echo "events { worker_connections 4096; }"
+    echo "http {"
+    echo "  access_log off; keepalive_requests 1000000; ${NGINX_HTTP:-}"
+    local n=1 port
+    for port in "$@"; do
+      echo "  server { listen 127.0.0.1:$port; ${NGINX_SERVER:-} location / { return 200 \"hello from target $n\\n\"; } }"
+      n=$((n + 1))
+    done
+    echo "}"
+  } >"$WORK/backend.conf"
+  ${CPU_LOAD:+taskset -c $CPU_LOAD} nginx -c "$WORK/backend.conf" -p "$WORK"
+  for port in "$@"; do wait_port "$port"; done
+}

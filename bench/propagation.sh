@@ -30,19 +30,7 @@ drop_schemas() {
 }
 trap 'cleanup; drop_schemas' EXIT
 
-cat >"$WORK/backend.conf" <<CONF
-worker_processes 1;
-daemon on;
-pid $WORK/nginx-backend.pid;
-error_log $WORK/nginx-backend.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server { listen 127.0.0.1:$T1; location / { return 200 "hello\n"; } }
-}
-CONF
-nginx -c "$WORK/backend.conf" -p "$WORK"
-wait_port $T1
+start_nginx_targets $T1
 ensure_jar
 
 # run_setting <name> <extra env...>: two nodes on a new schema; prints "p50 p99 max" in ms

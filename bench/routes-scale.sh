@@ -21,20 +21,7 @@ CONNS_ADMIN=${CONNS_ADMIN:-32}
 if [ "$(nproc)" -ge 2 ]; then CPU_PROXY=${CPU_PROXY:-1}; CPU_LOAD=${CPU_LOAD:-0}; fi
 T1=19401; FP=19412; FA=19413; OP=19414; OA=19415
 
-cat >"$WORK/backend.conf" <<CONF
-worker_processes 1;
-daemon on;
-pid $WORK/nginx-backend.pid;
-error_log $WORK/nginx-backend.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:$T1; location / { return 200 "hello from target 1\n"; } }
-}
-CONF
-${CPU_LOAD:+taskset -c $CPU_LOAD} nginx -c "$WORK/backend.conf" -p "$WORK"
-wait_port $T1
+start_nginx_targets $T1
 
 # "one": a single route; "many": the same route, then ROUTES more.
 for node in one many; do

@@ -21,22 +21,7 @@ T1=19301; T2=19302; HA=19310; FT=19311; FS=19312
 truncate -s "${BULK_MB}M" "$WORK/bulk.bin"
 # nginx workers run as another user: let them read the file.
 chmod 755 "$WORK"; chmod 644 "$WORK/bulk.bin"
-cat >"$WORK/backend.conf" <<CONF
-worker_processes 1;
-daemon on;
-pid $WORK/nginx-backend.pid;
-error_log $WORK/nginx-backend.err;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  sendfile on;
-  server { listen 127.0.0.1:$T1; root $WORK; location / { return 200 "hello from target 1\n"; } location = /bulk.bin { } }
-  server { listen 127.0.0.1:$T2; root $WORK; location / { return 200 "hello from target 2\n"; } location = /bulk.bin { } }
-}
-CONF
-${CPU_LOAD:+taskset -c $CPU_LOAD} nginx -c "$WORK/backend.conf" -p "$WORK"
-wait_port $T1; wait_port $T2
+NGINX_HTTP="sendfile on;" NGINX_SERVER="root $WORK; location = /bulk.bin { }" start_nginx_targets $T1 $T2
 
 # One configuration for both proxies: only the port differs.
 tcp_cfg() {

@@ -25,25 +25,24 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import dev.fulcrum.testing.Closer;
 
 /** Nodes sharing one PostgreSQL schema: a change made on any of them reaches all. */
 class PgClusterTest {
   private static final Duration SOON = Duration.ofSeconds(10);
 
   private final PgSchema schema = PgSchema.fresh();
-  private final List<AutoCloseable> open = new ArrayList<>();
+  /** What each test opened, closed before its schema is dropped. */
+  private final Closer closer = new Closer();
 
   @AfterEach
   void stop() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
+    closer.afterEach(null);
     schema.close();
   }
 
   private <T extends AutoCloseable> T keep(T c) {
-    open.add(c);
-    return c;
+    return closer.add(c);
   }
 
   private void bootstrap() {

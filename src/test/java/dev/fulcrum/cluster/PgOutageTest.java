@@ -15,7 +15,6 @@ import dev.fulcrum.testing.TestNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,13 +23,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.fulcrum.testing.Closer;
 
 /** The database goes away under load, and comes back. Each node reaches it through a relay. */
 class PgOutageTest {
   private static final Duration SOON = Duration.ofSeconds(15);
 
   private final PgSchema schema = PgSchema.fresh();
-  private final List<AutoCloseable> open = new ArrayList<>();
+  /** What each test opened, closed before its schema is dropped. */
+  private final Closer closer = new Closer();
   private TcpRelay toDbA;
   private TcpRelay toDbB;
   private TestNode a;
@@ -54,15 +55,12 @@ class PgOutageTest {
 
   @AfterEach
   void stop() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
+    closer.afterEach(null);
     schema.close();
   }
 
   private <T extends AutoCloseable> T keep(T c) {
-    open.add(c);
-    return c;
+    return closer.add(c);
   }
 
   /** Polling once a minute: what a node catches up within the test's waits, it owes to LISTEN's reconnect. */

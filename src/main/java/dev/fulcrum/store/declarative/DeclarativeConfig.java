@@ -75,32 +75,8 @@ public final class DeclarativeConfig {
       throw DaoException.invalidDeclarative(fields, Json.NODES.arrayNode());
     }
     List<Dao.Loaded> out = new ArrayList<>();
-    for (JsonNode s : list(root, "services")) {
-      ObjectNode service = copyWithout(s, "routes");
-      for (JsonNode r : list(s, "routes")) {
-        ObjectNode route = ((ObjectNode) r).deepCopy();
-        route.set("service", Json.object().put("id", idOf(service)));
-        out.add(new Dao.Loaded(Entities.ROUTES, route, label(route)));
-      }
-      out.add(new Dao.Loaded(Entities.SERVICES, service, label(service)));
-    }
-    for (JsonNode r : list(root, "routes")) {
-      ObjectNode route = reference(r, "service");
-      out.add(new Dao.Loaded(Entities.ROUTES, route, label(route)));
-    }
-    for (JsonNode u : list(root, "upstreams")) {
-      ObjectNode upstream = copyWithout(u, "targets");
-      for (JsonNode t : list(u, "targets")) {
-        ObjectNode target = ((ObjectNode) t).deepCopy();
-        target.set("upstream", Json.object().put("id", idOf(upstream)));
-        out.add(new Dao.Loaded(Entities.TARGETS, target, label(target)));
-      }
-      out.add(new Dao.Loaded(Entities.UPSTREAMS, upstream, label(upstream)));
-    }
-    for (JsonNode t : list(root, "targets")) {
-      ObjectNode target = reference(t, "upstream");
-      out.add(new Dao.Loaded(Entities.TARGETS, target, label(target)));
-    }
+    read(root, Entities.SERVICES, Entities.ROUTES, "service", out);
+    read(root, Entities.UPSTREAMS, Entities.TARGETS, "upstream", out);
     return out;
   }
 
@@ -135,6 +111,27 @@ public final class DeclarativeConfig {
       return yaml ? YAML.writeValueAsString(config) : Json.write(config) + "\n";
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The parents of one kind with the children nested in them (pointed at their parent by id),
+   * then the children listed flat (their {@code field} naming the parent by name or id).
+   */
+  private static void read(JsonNode root, EntityType parentType, EntityType childType, String field,
+      List<Dao.Loaded> out) {
+    for (JsonNode p : list(root, parentType.name())) {
+      ObjectNode parent = copyWithout(p, childType.name());
+      for (JsonNode c : list(p, childType.name())) {
+        ObjectNode child = ((ObjectNode) c).deepCopy();
+        child.set(field, Json.object().put("id", idOf(parent)));
+        out.add(new Dao.Loaded(childType, child, label(child)));
+      }
+      out.add(new Dao.Loaded(parentType, parent, label(parent)));
+    }
+    for (JsonNode c : list(root, childType.name())) {
+      ObjectNode child = reference(c, field);
+      out.add(new Dao.Loaded(childType, child, label(child)));
     }
   }
 

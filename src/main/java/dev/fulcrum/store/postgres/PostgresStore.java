@@ -208,15 +208,6 @@ public final class PostgresStore extends JdbcStore {
   }
 
   @Override
-  public boolean reachable() {
-    try {
-      return withConnection(c -> c.isValid(2));
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
-
-  @Override
   public String kind() {
     return "postgres";
   }

@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,9 @@ public final class ChangeFeed implements AutoCloseable {
   /** The pause before the next try while the database is away (config thread only). */
   private long retryMillis;
   private boolean retryQueued;
+  /** The newest event another node announced (NOTIFY), and the pause before chasing it again. */
+  private final AtomicLong announced = new AtomicLong();
+  private long chaseMillis;
   /** When the log was last read in full (System.nanoTime). */
   private long lastRead;
   private volatile boolean storeDown;
@@ -92,7 +96,7 @@ public final class ChangeFeed implements AutoCloseable {
       throw new IllegalStateException("cannot build the initial configuration: " + e.getMessage(), e);
     }
     store.onCommit(this::wake);
-    store.onRemoteChange(this::wake);
+    store.onRemoteChange(this::announced);
     periodMillis = Math.max(1, (long) (pollSeconds * 1000));
     executor.scheduleWithFixedDelay(this::pollSafely, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     if (storeDown) {
@@ -174,6 +178,26 @@ public final class ChangeFeed implements AutoCloseable {
     }
   }
 
+  /**
+   * Another node committed event {@code id}: poll now, and again (after 20 ms, doubling up to
+   * 1 s) until it is read. A read replica may not have it yet when the NOTIFY arrives from the
+   * primary; this covers its lag without waiting for the next db_update_frequency poll.
+   */
+  void announced(long id) {
+    announced.accumulateAndGet(id, Math::max);
+    wake();
+  }
+
+  /** Polls again soon when an announced event is not read yet. */
+  private void chaseAnnounced() {
+    if (applied >= announced.get()) {
+      chaseMillis = 0;
+      return;
+    }
+    chaseMillis = chaseMillis == 0 ? 20 : Math.min(1000, chaseMillis * 2);
+    executor.schedule(this::wake, chaseMillis, TimeUnit.MILLISECONDS);
+  }
+
   /** Asks for a poll as soon as possible (coalesced). */
   public void wake() {
     if (pollQueued.compareAndSet(false, true)) {
@@ -189,6 +213,7 @@ public final class ChangeFeed implements AutoCloseable {
     try {
       poll();
       retryMillis = 0;
+      chaseAnnounced();
       if (storeDown) {
         storeDown = false;
         LOG.info("database reachable again; following changes");

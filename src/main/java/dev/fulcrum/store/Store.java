@@ -1,6 +1,7 @@
 package dev.fulcrum.store;
 
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * Where configuration lives. Each {@link #write} is one transaction: it commits as a whole with
@@ -38,10 +39,11 @@ public interface Store extends AutoCloseable {
   void onCommit(Runnable listener);
 
   /**
-   * Called when another node may have written (PostgreSQL's NOTIFY), and after the store
-   * reconnected, when notifications may have been lost. The embedded store has no other writers.
+   * Called when another node wrote (PostgreSQL's NOTIFY) with the newest event id it committed,
+   * and with 0 after the store reconnected, when notifications may have been lost. The embedded
+   * store has no other writers.
    */
-  default void onRemoteChange(Runnable listener) {}
+  default void onRemoteChange(LongConsumer listener) {}
 
   /** Whether the database answers right now. */
   boolean reachable();

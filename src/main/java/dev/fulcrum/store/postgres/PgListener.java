@@ -3,6 +3,7 @@ package dev.fulcrum.store.postgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.function.LongConsumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -10,9 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Holds a LISTEN on the primary (notifications are not replicated to standbys) on a thread of its
- * own, and calls {@code wake} for every notification from another node, and each time it has
- * (re)connected, since notifications sent while it was away are lost. It reconnects on its own
- * with a growing pause (0.1 s doubling up to 5 s). A lost notification costs at most one
+ * own, and calls {@code wake} with the event id of every notification from another node, and
+ * with 0 each time it has (re)connected, since notifications sent while it was away are lost. It
+ * reconnects on its own with a growing pause (0.1 s doubling up to 5 s). A lost notification costs at most one
  * {@code db_update_frequency}: the change feed's polling stays the backstop.
  */
 final class PgListener implements AutoCloseable {
@@ -23,13 +24,13 @@ final class PgListener implements AutoCloseable {
   private static final int WAIT_MILLIS = 500;
 
   private final PostgresStore store;
-  private final Runnable wake;
+  private final LongConsumer wake;
   private final String ownPrefix;
   private final Thread thread;
   private volatile boolean closed;
   private volatile Connection connection;
 
-  PgListener(PostgresStore store, Runnable wake) {
+  PgListener(PostgresStore store, LongConsumer wake) {
     this.store = store;
     this.wake = wake;
     this.ownPrefix = store.nodeId() + ":";
@@ -55,12 +56,13 @@ final class PgListener implements AutoCloseable {
           failing = false;
         }
         pause = FIRST_PAUSE_MILLIS;
-        wake.run();
+        wake.accept(0);
         PGConnection pg = c.unwrap(PGConnection.class);
         while (!closed) {
           PGNotification[] batch = pg.getNotifications(WAIT_MILLIS);
-          if (batch != null && fromOthers(batch)) {
-            wake.run();
+          long newest = batch == null ? -1 : newestFromOthers(batch);
+          if (newest >= 0) {
+            wake.accept(newest);
           }
         }
       } catch (SQLException | RuntimeException e) {
@@ -80,13 +82,23 @@ final class PgListener implements AutoCloseable {
     }
   }
 
-  private boolean fromOthers(PGNotification[] batch) {
+  /** The newest event id other nodes announced in {@code batch}, or -1 when all were ours. */
+  private long newestFromOthers(PGNotification[] batch) {
+    long newest = -1;
     for (PGNotification n : batch) {
-      if (n.getParameter() == null || !n.getParameter().startsWith(ownPrefix)) {
-        return true;
+      String payload = n.getParameter();
+      if (payload != null && payload.startsWith(ownPrefix)) {
+        continue;
       }
+      long id = 0;
+      try {
+        id = Long.parseLong(payload.substring(payload.lastIndexOf(':') + 1));
+      } catch (RuntimeException e) {
+        // not one of ours: poll all the same
+      }
+      newest = Math.max(newest, id);
     }
-    return false;
+    return newest;
   }
 
   private static void sleep(long millis) {

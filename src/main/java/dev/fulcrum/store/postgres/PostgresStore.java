@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 
 /**
  * The shared store of a cluster: PostgreSQL through a small HikariCP pool (pgjdbc), the node's
@@ -30,7 +31,7 @@ public final class PostgresStore extends JdbcStore {
   private final HikariDataSource primary;
   private final HikariDataSource replica;
   private final String channel;
-  private final CopyOnWriteArrayList<Runnable> remoteListeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<LongConsumer> remoteListeners = new CopyOnWriteArrayList<>();
   private PgListener listener;
 
   private PostgresStore(String nodeId, PgSettings settings, PgSettings replicaSettings) {
@@ -199,10 +200,10 @@ public final class PostgresStore extends JdbcStore {
   }
 
   @Override
-  public synchronized void onRemoteChange(Runnable l) {
+  public synchronized void onRemoteChange(LongConsumer l) {
     remoteListeners.add(l);
     if (listener == null && settings.notifyChanges()) {
-      listener = new PgListener(this, () -> remoteListeners.forEach(Runnable::run));
+      listener = new PgListener(this, event -> remoteListeners.forEach(r -> r.accept(event)));
       listener.start();
     }
   }

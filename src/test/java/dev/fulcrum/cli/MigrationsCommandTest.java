@@ -116,5 +116,11 @@ class MigrationsCommandTest {
     r = run(env, "start");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).contains("Error: pg_host: ");
+
+    env = env();
+    env.put("FULCRUM_PG_DATABASE", "no_such_database_here");
+    r = run(env, "migrations", "bootstrap");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out()).contains("Error: pg_database: ", "no_such_database_here");
   }
 }

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       StartCommand.class,
       StopCommand.class,
+      RestartCommand.class,
       ReloadCommand.class,
       VersionCommand.class,
       MigrationsCommand.class,

@@ -3,11 +3,14 @@ package dev.fulcrum.cli;
 import dev.fulcrum.conf.NodeSettings;
 import dev.fulcrum.conf.SettingsException;
 import dev.fulcrum.haproxy.CfgException;
+import dev.fulcrum.net.Listeners;
+import dev.fulcrum.net.Transport;
 import dev.fulcrum.server.Node;
 import dev.fulcrum.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,7 +19,7 @@ import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 @Command(name = "start", description = "Run a node in the foreground until SIGTERM, SIGINT or 'fulcrum stop'.")
-final class StartCommand implements Callable<Integer> {
+class StartCommand implements Callable<Integer> {
   /** Where a node reports the outcome of its last reload, for 'fulcrum reload'. */
   static final String RELOAD_STATUS_FILE = "fulcrum.reload";
 
@@ -37,19 +40,34 @@ final class StartCommand implements Callable<Integer> {
     ConfOptions.configureLogging(settings.logLevel());
     settings.warnings().forEach(w -> System.err.println("Warning: " + w));
     Long running = runningPid(settings.prefix());
+    ProcessHandle predecessor = null;
     if (running != null) {
-      System.err.println("Error: Fulcrum is already running in " + settings.prefix() + " (pid " + running + ")");
-      return 1;
+      if (!restart()) {
+        System.err.println("Error: Fulcrum is already running in " + settings.prefix() + " (pid " + running + ")");
+        return 1;
+      }
+      if (!Listeners.canTakeOver()) {
+        System.err.println("Error: cannot restart without a break: the " + Transport.kind().name().toLowerCase(Locale.ROOT)
+            + " transport cannot share listening sockets; run 'fulcrum stop' then 'fulcrum start'");
+        return 1;
+      }
+      predecessor = ProcessHandle.of(running).orElse(null);
+    } else if (restart()) {
+      System.err.println("Fulcrum is not running in " + settings.prefix() + "; starting it");
     }
     Node node;
     try {
-      node = Node.start(settings, haproxyConfig);
+      node = Node.start(settings, haproxyConfig, System.getenv(), predecessor != null);
     } catch (SettingsException | StoreException | CfgException e) {
-      System.err.println("Error: " + e.getMessage());
+      System.err.println("Error: " + e.getMessage() + whoServes(running));
       return 1;
     } catch (RuntimeException e) {
-      System.err.println("Error: cannot start: " + e);
+      System.err.println("Error: cannot start: " + e + whoServes(running));
       return 1;
+    }
+    if (predecessor != null) {
+      node.takeOver(predecessor);
+      System.err.println("Fulcrum restarted: pid " + ProcessHandle.current().pid() + " took over from pid " + running);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop =
@@ -70,6 +88,16 @@ final class StartCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /** Whether this command takes over a node running in the prefix ('fulcrum restart'). */
+  boolean restart() {
+    return false;
+  }
+
+  /** After a failed restart: the old node goes on. */
+  private static String whoServes(Long running) {
+    return running == null ? "" : " (pid " + running + " goes on serving)";
   }
 
   private static synchronized void reload(Node node, Path prefix) {

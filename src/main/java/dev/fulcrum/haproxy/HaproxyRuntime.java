@@ -61,8 +61,9 @@ public final class HaproxyRuntime implements AutoCloseable {
    * @param events the node's health checker, told of servers coming back
    */
   public record Options(
-      Path file, Map<String, String> env, EventLoopGroup workers, TcpProxy tcp, HttpProxy http, SnapshotHolder snapshots,
-      TargetStates states, ServerEvents events, StatsPages statsPages, StatsSockets statsSockets) {}
+      Path file, Map<String, String> env, EventLoopGroup workers, Listeners listeners, TcpProxy tcp, HttpProxy http,
+      SnapshotHolder snapshots, TargetStates states, ServerEvents events, StatsPages statsPages,
+      StatsSockets statsSockets) {}
 
   /** One bound address and the frontend its new connections go to. */
   private static final class Listener {
@@ -199,8 +200,8 @@ public final class HaproxyRuntime implements AutoCloseable {
         };
     // TCP sessions read from the start (one epoll registration instead of two); HTTP ones opt out.
     try {
-      l.channel = Listeners.bind(
-          options.workers(), b.host(), b.port(), ListenAddress.DEFAULT_BACKLOG, false, true, l.gate, init);
+      l.channel = options.listeners().bind(
+          options.workers(), b.host(), b.port(), ListenAddress.DEFAULT_BACKLOG, true, l.gate, init);
     } catch (IllegalStateException e) {
       throw new CfgException("frontend '" + b.frontend().name() + "': " + e.getMessage());
     }

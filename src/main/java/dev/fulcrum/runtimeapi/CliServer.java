@@ -3,6 +3,7 @@ package dev.fulcrum.runtimeapi;
 import dev.fulcrum.haproxy.HaproxyRuntime;
 import dev.fulcrum.net.AcceptGate;
 import dev.fulcrum.net.ConnectionLimit;
+import dev.fulcrum.net.Listeners;
 import dev.fulcrum.net.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -15,6 +16,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 import java.util.Locale;
 
 /**
@@ -24,6 +28,8 @@ import java.util.Locale;
 public final class CliServer implements HaproxyRuntime.StatsSockets.Socket, AutoCloseable {
   private final Channel channel;
   private final Path unixPath;
+  /** The socket file's identity (inode), so that closing never removes a successor's file. */
+  private final Object unixFileKey;
   private final Settings settings;
 
   /** Level and idle timeout of new connections; a reload may change them. */
@@ -32,9 +38,10 @@ public final class CliServer implements HaproxyRuntime.StatsSockets.Socket, Auto
     volatile long timeoutMillis;
   }
 
-  private CliServer(Channel channel, Path unixPath, Settings settings) {
+  private CliServer(Channel channel, Path unixPath, Object unixFileKey, Settings settings) {
     this.channel = channel;
     this.unixPath = unixPath;
+    this.unixFileKey = unixFileKey;
     this.settings = settings;
   }
 
@@ -48,13 +55,14 @@ public final class CliServer implements HaproxyRuntime.StatsSockets.Socket, Auto
   /**
    * Opens a socket.
    *
+   * @param listeners opens a TCP socket (a restarted node shares the port with its predecessor)
    * @param tcp the TCP address, or null for a UNIX socket at {@code unixPath}
    * @param level user, operator or admin
    * @param timeoutMillis idle timeout of a connection
    * @param maxconn concurrent connections
    */
   public static CliServer open(
-      EventLoopGroup group, RuntimeModel model, InetSocketAddress tcp, Path unixPath, String level,
+      EventLoopGroup group, Listeners listeners, RuntimeModel model, InetSocketAddress tcp, Path unixPath, String level,
       long timeoutMillis, int maxconn) {
     Commands commands = new Commands(model);
     Settings settings = new Settings();
@@ -73,23 +81,31 @@ public final class CliServer implements HaproxyRuntime.StatsSockets.Socket, Auto
                     ch.pipeline().addLast(new CliSession(commands, settings.level, settings.timeoutMillis));
                   }
                 });
-    SocketAddress address;
-    if (tcp != null) {
-      b.channel(Transport.serverChannel()).option(ChannelOption.SO_REUSEADDR, true);
-      address = tcp;
-    } else {
-      b.channel(Transport.serverDomainChannel());
-      try {
-        // A socket file left by a previous run would make bind fail (HAProxy replaces it too).
-        Files.deleteIfExists(unixPath);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot replace " + unixPath, e);
-      }
-      address = Transport.domainAddress(unixPath);
-    }
     b.handler(gate);
-    Channel ch = b.bind(address).syncUninterruptibly().channel();
-    return new CliServer(ch, tcp == null ? unixPath : null, settings);
+    if (tcp != null) {
+      b.channel(Transport.serverChannel());
+      return new CliServer(listeners.bind(b, tcp), null, null, settings);
+    }
+    // Bound under a temporary name and renamed over the path: a client always finds a socket
+    // there, the predecessor's until the rename (a restart or a file left by a crash), this one's
+    // after, as HAProxy replaces its socket files.
+    b.channel(Transport.serverDomainChannel());
+    Path temporary = unixPath.resolveSibling(unixPath.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    try {
+      Files.deleteIfExists(temporary);
+      Channel ch = b.bind(Transport.domainAddress(temporary)).syncUninterruptibly().channel();
+      try {
+        Files.move(temporary, unixPath, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Object key = Files.readAttributes(unixPath, BasicFileAttributes.class).fileKey();
+        return new CliServer(ch, unixPath, key, settings);
+      } catch (IOException | RuntimeException e) {
+        ch.close().syncUninterruptibly();
+        Files.deleteIfExists(temporary);
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + unixPath, e);
+    }
   }
 
   static int levelOf(String level) {
@@ -113,9 +129,11 @@ public final class CliServer implements HaproxyRuntime.StatsSockets.Socket, Auto
     channel.close().syncUninterruptibly();
     if (unixPath != null) {
       try {
-        Files.deleteIfExists(unixPath);
+        if (Objects.equals(unixFileKey, Files.readAttributes(unixPath, BasicFileAttributes.class).fileKey())) {
+          Files.delete(unixPath);
+        }
       } catch (IOException e) {
-        // Nothing else to do; the next start replaces it.
+        // Gone already, or not ours to remove; the next start replaces it.
       }
     }
   }

@@ -82,14 +82,17 @@ public final class Node implements AutoCloseable {
   private final EventLoopGroup workers;
   private final EventLoopGroup adminLoop;
   private final ExecutorService adminWorker;
+  /** Every listening TCP socket of the node, shared with a new node on restart. */
+  private final Listeners listeners;
   private final List<Channel> proxyListeners = new ArrayList<>();
   private final List<Channel> adminListeners = new ArrayList<>();
   private final List<Channel> streamListeners = new ArrayList<>();
   private final List<KongStreams> streamFrontends = new ArrayList<>();
   private volatile boolean stopped;
 
-  private Node(NodeSettings settings, Path haproxyFile, Map<String, String> env) {
+  private Node(NodeSettings settings, Path haproxyFile, Map<String, String> env, boolean joining) {
     this.settings = settings;
+    this.listeners = new Listeners(joining);
     this.haproxyFile = haproxyFile;
     this.env = env;
     this.kong =
@@ -134,7 +137,16 @@ public final class Node implements AutoCloseable {
 
   /** As {@link #start(NodeSettings, Path)}, with the haproxy.cfg's variables from {@code env}. */
   public static Node start(NodeSettings settings, Path haproxyFile, Map<String, String> env) {
-    Node node = new Node(settings, haproxyFile, env);
+    return start(settings, haproxyFile, env, false);
+  }
+
+  /**
+   * As {@link #start(NodeSettings, Path, Map)}; with {@code joining}, the node opens its ports next
+   * to those of the node running in the same prefix and receives no connection until {@link
+   * #takeOver}.
+   */
+  public static Node start(NodeSettings settings, Path haproxyFile, Map<String, String> env, boolean joining) {
+    Node node = new Node(settings, haproxyFile, env, joining);
     try {
       node.startAll();
       return node;
@@ -240,7 +252,7 @@ public final class Node implements AutoCloseable {
       haproxy =
           HaproxyRuntime.start(
               new HaproxyRuntime.Options(
-                  haproxyFile, env, workers, tcp, proxy, snapshots, targetStates, checker,
+                  haproxyFile, env, workers, listeners, tcp, proxy, snapshots, targetStates, checker,
                   (uri, refresh, legends) -> new StatsPage(uri, refresh, legends, runtimeModel), this::openStatsSocket));
     }
     writePidFile();
@@ -274,7 +286,7 @@ public final class Node implements AutoCloseable {
   private HaproxyRuntime.StatsSockets.Socket openStatsSocket(
       HaproxyConfig.StatsSocket s, long timeoutMillis, int maxconn) {
     InetSocketAddress address = s.unixPath() == null ? new InetSocketAddress(s.host(), s.port()) : null;
-    return CliServer.open(adminLoop, runtimeModel, address, s.unixPath(), s.level(), timeoutMillis, maxconn);
+    return CliServer.open(adminLoop, listeners, runtimeModel, address, s.unixPath(), s.level(), timeoutMillis, maxconn);
   }
 
   /**
@@ -310,7 +322,7 @@ public final class Node implements AutoCloseable {
   private Channel bind(
       ListenAddress a, EventLoopGroup group, ChannelInitializer<Channel> init, boolean autoRead, String key) {
     try {
-      return Listeners.bind(group, a.host(), a.port(), a.backlog(), a.reuseport(), autoRead, init);
+      return listeners.bind(group, a.host(), a.port(), a.backlog(), autoRead, null, init);
     } catch (IllegalStateException e) {
       throw new SettingsException(key + ": " + e.getMessage());
     }
@@ -367,6 +379,29 @@ public final class Node implements AutoCloseable {
   }
 
   /**
+   * Ends a restart: new connections come to this node from now on, and {@code predecessor} is
+   * asked to stop (SIGTERM). It accepts what the kernel had already queued on its sockets, answers
+   * what it has in flight, and exits within its drain_timeout; then this node's sockets are first
+   * in their ports' groups again.
+   */
+  public void takeOver(ProcessHandle predecessor) {
+    listeners.takeTraffic();
+    LOG.info("took over the listeners of pid {}; it finishes its requests and exits", predecessor.pid());
+    predecessor.destroy();
+    predecessor.onExit().thenRun(() -> {
+      listeners.predecessorGone();
+      LOG.info("pid {} has exited", predecessor.pid());
+    });
+  }
+
+  /**
+   * How long a node that was taken over goes on accepting after its successor took the traffic:
+   * connections the kernel queued on its sockets just before, and handshakes under way then, are
+   * accepted and answered rather than reset when the sockets close.
+   */
+  private static final long TAKEN_OVER_ACCEPT_MILLIS = 1000;
+
+  /**
    * Stops accepting, lets requests in flight finish (at most drain_timeout), closes idle
    * keep-alive connections at once and busy ones as their response completes, then releases
    * everything.
@@ -379,6 +414,15 @@ public final class Node implements AutoCloseable {
     LOG.info("stopping: draining {} requests in flight{}", proxy.inFlight().requests(),
         haproxy == null ? "" : " and " + sessions() + " connections of the haproxy.cfg frontends");
     proxy.inFlight().startDraining();
+    Long successor = successorPid();
+    if (successor != null) {
+      LOG.info("pid {} took over: accepting for {} ms what was queued here, then draining", successor,
+          TAKEN_OVER_ACCEPT_MILLIS);
+      for (Channel c : proxy.inFlight().channels()) {
+        HttpProxy.closeIfIdle(c);
+      }
+      sleep(TAKEN_OVER_ACCEPT_MILLIS);
+    }
     for (Channel c : proxyListeners) {
       c.close().syncUninterruptibly();
     }
@@ -395,13 +439,9 @@ public final class Node implements AutoCloseable {
       HttpProxy.closeIfIdle(c);
     }
     long deadline = System.nanoTime() + (long) (settings.drainTimeout() * 1e9);
-    while ((proxy.inFlight().requests() > 0 || sessions() > 0) && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    while ((proxy.inFlight().requests() > 0 || sessions() > 0) && System.nanoTime() < deadline
+        && !Thread.currentThread().isInterrupted()) {
+      sleep(20);
     }
     int left = proxy.inFlight().requests() + sessions();
     if (left > 0) {
@@ -409,6 +449,31 @@ public final class Node implements AutoCloseable {
     }
     closeResources();
     LOG.info("stopped");
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The pid of another live node the prefix's pid file names: the node that took this one over. */
+  private Long successorPid() {
+    Long pid = pidInFile();
+    if (pid == null || pid == ProcessHandle.current().pid()) {
+      return null;
+    }
+    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() ? pid : null;
+  }
+
+  private Long pidInFile() {
+    try {
+      return Long.parseLong(Files.readString(settings.prefix().resolve(PID_FILE)).trim());
+    } catch (IOException | NumberFormatException e) {
+      return null;
+    }
   }
 
   /** TCP sessions still open: the haproxy.cfg frontends' and the stream listeners'. */
@@ -439,10 +504,13 @@ public final class Node implements AutoCloseable {
     if (store != null) {
       store.close();
     }
-    try {
-      Files.deleteIfExists(settings.prefix().resolve(PID_FILE));
-    } catch (IOException e) {
-      LOG.debug("cannot remove pid file: {}", e.getMessage());
+    Long inFile = pidInFile();
+    if (inFile != null && inFile == ProcessHandle.current().pid()) {
+      try {
+        Files.deleteIfExists(settings.prefix().resolve(PID_FILE));
+      } catch (IOException e) {
+        LOG.debug("cannot remove pid file: {}", e.getMessage());
+      }
     }
   }
 

@@ -31,25 +31,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Netty front of the Admin API: reads whole requests (bodies up to 10 MiB, as Kong's admin
- * client_body_buffer_size) and runs them on the admin worker, off the event loop. A write's answer
+ * Netty front of the Admin API: reads whole requests (bodies up to nginx_admin_client_max_body_size,
+ * 10 MiB by default as Kong's; a longer one is answered 413 and never read into memory) and runs
+ * them on the admin worker, off the event loop. A write's answer
  * goes out when the node serves the change (the worker moves on meanwhile), or after a bounded
  * wait should that never happen.
  */
 public final class AdminServer {
-  private static final int MAX_BODY = 10 * 1024 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
   private static final long APPLY_WAIT_SECONDS = 10;
 
   private AdminServer() {}
 
-  public static ChannelInitializer<Channel> initializer(AdminApi api, ExecutorService worker) {
+  /** @param maxBody the largest request body read, in bytes */
+  public static ChannelInitializer<Channel> initializer(AdminApi api, ExecutorService worker, int maxBody) {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
         ch.pipeline()
             .addLast(new HttpServerCodec())
-            .addLast(new HttpObjectAggregator(MAX_BODY))
+            .addLast(new HttpObjectAggregator(maxBody))
             .addLast(new Handler(api, worker));
       }
     };

@@ -60,11 +60,18 @@ public final class NodeSettings {
     DEFAULTS.put("db_resurrect_ttl", "30");
     DEFAULTS.put("worker_threads", "auto");
     DEFAULTS.put("drain_timeout", "30");
+    DEFAULTS.put("nginx_events_worker_connections", "auto");
+    DEFAULTS.put("nginx_admin_client_max_body_size", "10m");
     DEFAULTS.put("headers", "server_tokens, latency_tokens, x-kong-request-id");
     DEFAULTS.put("error_default_type", "text/plain");
     DEFAULTS.put("upstream_keepalive_pool_size", "512");
     DEFAULTS.put("upstream_keepalive_max_requests", "10000");
     DEFAULTS.put("upstream_keepalive_idle_timeout", "60");
+    DEFAULTS.put("lua_ssl_trusted_certificate", "system");
+    DEFAULTS.put("lua_ssl_verify_depth", "1");
+    DEFAULTS.put("client_ssl", "off");
+    DEFAULTS.put("client_ssl_cert", "");
+    DEFAULTS.put("client_ssl_cert_key", "");
   }
 
   private static final Set<String> LOG_LEVELS =
@@ -90,18 +97,29 @@ public final class NodeSettings {
   private final double dbResurrectTtl;
   private final int workerThreads;
   private final double drainTimeout;
+  private final int maxConnections;
+  private final int adminMaxBody;
   private final Set<String> headers;
   private final int keepalivePoolSize;
   private final int keepaliveMaxRequests;
   private final double keepaliveIdleTimeout;
+  private final List<String> trustedCertificates;
+  private final int sslVerifyDepth;
 
   private NodeSettings(Map<String, String> raw, Set<String> explicit, List<String> warnings) {
     this.raw = Collections.unmodifiableMap(raw);
     this.explicit = Set.copyOf(explicit);
-    this.warnings = List.copyOf(warnings);
+    List<String> said = new ArrayList<>(warnings);
     this.prefix = Path.of(raw.get("prefix"));
     this.proxyListen = ListenAddress.parseList("proxy_listen", raw.get("proxy_listen"));
     this.adminListen = ListenAddress.parseList("admin_listen", raw.get("admin_listen"));
+    for (ListenAddress a : adminListen) {
+      if (!loopback(a.host())) {
+        said.add("admin_listen: the Admin API listens on " + a.host() + ":" + a.port() + ", which is not a loopback"
+            + " address; it has no authentication (as in Kong OSS): whoever reaches it controls this node");
+      }
+    }
+    this.warnings = List.copyOf(said);
     this.streamListen = ListenAddress.parseList("stream_listen", raw.get("stream_listen"));
     this.database = parseDatabase(raw.get("database"));
     oneOf("log_level", LOG_LEVELS);
@@ -120,10 +138,70 @@ public final class NodeSettings {
     this.workerThreads =
         raw.get("worker_threads").equalsIgnoreCase("auto") ? 0 : integer("worker_threads", 1, 1024);
     this.drainTimeout = seconds("drain_timeout", 0);
+    this.adminMaxBody = size("nginx_admin_client_max_body_size");
+    this.maxConnections = raw.get("nginx_events_worker_connections").equalsIgnoreCase("auto")
+        ? 0 : integer("nginx_events_worker_connections", 1, Integer.MAX_VALUE);
     this.headers = parseHeaders(raw.get("headers"));
     this.keepalivePoolSize = integer("upstream_keepalive_pool_size", 0, 1_000_000);
     this.keepaliveMaxRequests = integer("upstream_keepalive_max_requests", 0, Integer.MAX_VALUE);
     this.keepaliveIdleTimeout = seconds("upstream_keepalive_idle_timeout", 0);
+    this.trustedCertificates = parseTrusted(raw.get("lua_ssl_trusted_certificate"));
+    this.sslVerifyDepth = integer("lua_ssl_verify_depth", 0, 100);
+    oneOf("client_ssl", Set.of("on", "off"));
+    if (clientSsl()) {
+      for (String key : List.of("client_ssl_cert", "client_ssl_cert_key")) {
+        String file = raw.get(key);
+        if (file.isBlank()) {
+          throw new SettingsException(key + ": must be set when client_ssl is on");
+        }
+        readable(key, file);
+      }
+    }
+  }
+
+  /** An nginx size: bytes, or a number with k or m (case-insensitive); at most 1 GiB. */
+  private int size(String key) {
+    String v = raw.get(key).trim().toLowerCase(Locale.ROOT);
+    long unit = v.endsWith("k") ? 1024 : v.endsWith("m") ? 1024 * 1024 : 1;
+    String digits = unit == 1 ? v : v.substring(0, v.length() - 1);
+    try {
+      long n = Long.parseLong(digits) * unit;
+      if (n > 0 && n <= (1L << 30)) {
+        return (int) n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new SettingsException(key + ": '" + raw.get(key) + "' is not a size (expected: bytes, or a number with k or m, up to 1024m)");
+  }
+
+  private static boolean loopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+  }
+
+  /** Kong's comma-separated list of PEM files, where {@code system} names the JDK's trust store. */
+  private List<String> parseTrusted(String value) {
+    List<String> out = new ArrayList<>();
+    for (String part : value.split(",")) {
+      String p = part.trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      if (!p.equals("system")) {
+        readable("lua_ssl_trusted_certificate", p);
+      }
+      out.add(p);
+    }
+    if (out.isEmpty()) {
+      out.add("system");
+    }
+    return List.copyOf(out);
+  }
+
+  private static void readable(String key, String file) {
+    if (!Files.isReadable(Path.of(file))) {
+      throw new SettingsException(key + ": cannot read " + file);
+    }
   }
 
   /** Defaults only (tests and embedding). */
@@ -350,6 +428,19 @@ public final class NodeSettings {
   }
 
   /** Seconds a stopping node waits for requests in flight. */
+  /** The largest Admin API request body, in bytes (nginx_admin_client_max_body_size). */
+  public int adminMaxBody() {
+    return adminMaxBody;
+  }
+
+  /**
+   * Client connections the proxy and stream listeners hold at once (Kong's
+   * nginx_events_worker_connections), 0 for no cap of the node's own ({@code auto}).
+   */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
   public double drainTimeout() {
     return drainTimeout;
   }
@@ -357,6 +448,21 @@ public final class NodeSettings {
   /** True if the {@code headers} setting enables {@code token} (e.g. server_tokens). */
   public boolean header(String token) {
     return headers.contains(token);
+  }
+
+  /** PEM files of the CAs trusted when verifying upstreams, or {@code system} (lua_ssl_trusted_certificate). */
+  public List<String> trustedCertificates() {
+    return trustedCertificates;
+  }
+
+  /** lua_ssl_verify_depth: the default verify depth of upstream certificate chains. */
+  public int sslVerifyDepth() {
+    return sslVerifyDepth;
+  }
+
+  /** Whether upstream connections present client_ssl_cert (mutual TLS). */
+  public boolean clientSsl() {
+    return raw.get("client_ssl").equals("on");
   }
 
   public int keepalivePoolSize() {

@@ -108,6 +108,21 @@ final class CfgParser {
         case "stats":
           globalStats(l);
           break;
+        case "ssl-server-verify":
+          {
+            String v = need(l, 1);
+            if (!v.equals("none") && !v.equals("required")) {
+              throw new CfgException(l.where() + ": 'ssl-server-verify' expects 'none' or 'required' (got '" + v + "')");
+            }
+            config.global.sslServerVerify = v.equals("required");
+            break;
+          }
+        case "ca-base":
+          config.global.caBase = need(l, 1);
+          break;
+        case "crt-base":
+          config.global.crtBase = need(l, 1);
+          break;
         default:
           if (k.startsWith("tune.") || k.startsWith("ssl-") || k.startsWith("ca-") || k.startsWith("crt-")
               || k.equals("nbthread") || k.equals("spread-checks") || k.equals("maxsslconn")) {

@@ -19,6 +19,7 @@ import dev.fulcrum.runtime.Binding;
 import dev.fulcrum.runtime.Frontend;
 import dev.fulcrum.runtime.HaproxyPart;
 import dev.fulcrum.runtime.HttpTarget;
+import dev.fulcrum.net.TlsContexts;
 import dev.fulcrum.upstream.Backend;
 import dev.fulcrum.upstream.CheckSpec;
 import dev.fulcrum.upstream.Destination;
@@ -68,16 +69,21 @@ final class Compiler {
   private final TargetStates states;
   private final ServerEvents events;
   private final StatsPages statsPages;
+  private final TlsContexts tls;
+  /** The global section of the configuration being compiled. */
+  private HaproxyConfig.Global global;
 
-  Compiler(HaState state, TargetStates states, ServerEvents events, StatsPages statsPages) {
+  Compiler(HaState state, TargetStates states, ServerEvents events, StatsPages statsPages, TlsContexts tls) {
     this.state = state;
     this.states = states;
     this.events = events;
     this.statsPages = statsPages;
+    this.tls = tls;
   }
 
   /** Builds everything without touching live state; {@link Compiled#commit} does that. */
   Compiled compile(HaproxyConfig config) {
+    global = config.global();
     List<Runnable> commits = new ArrayList<>();
     int globalMax = globalMaxconn(config);
     commits.add(() -> state.global.setMax(globalMax));
@@ -175,7 +181,7 @@ final class Compiler {
           true,
           new UpstreamTarget.ServerOptions(
               s.name(), s.id(), s.idForced, s.backup, s.maxconn, s.maxqueue, s.sendProxy, s.shutdownSessionsOnDown,
-              s.slowstartMillis, s.rise(), s.fall(), check)));
+              s.slowstartMillis, s.rise(), s.fall(), check, ServerTls.traffic(s, global, tls))));
     }
     Algorithm algorithm = p.balance.algorithm();
     boolean hash = algorithm.hashes();
@@ -189,7 +195,7 @@ final class Compiler {
             p.balance.draws()),
         states.backend("haproxy/" + p.name()), events);
     Destination d = new Destination(backend, retryPolicy(p, rrKind),
-        new Timeouts(p.timeoutConnect, p.timeoutServer, p.timeoutServer, p.timeoutTunnel, p.queueTimeout()), true);
+        new Timeouts(p.timeoutConnect, p.timeoutServer, p.timeoutServer, p.timeoutTunnel, p.queueTimeout()), true, null);
     return new Compiledbackend(p, backend, d);
   }
 
@@ -249,7 +255,7 @@ final class Compiler {
   }
 
   /** A server's check as HAProxy runs it: its address and port overrides, probe and timeout. */
-  private static CheckSpec checkSpec(Proxy p, Server s, InetAddress ip) {
+  private CheckSpec checkSpec(Proxy p, Server s, InetAddress ip) {
     InetAddress addr = s.checkAddr != null ? resolve(s.checkAddr, s.where) : ip;
     int port = s.checkPort > 0 ? s.checkPort : s.port();
     long timeout =
@@ -265,7 +271,7 @@ final class Compiler {
     }
     HttpVersion version = p.checkVersion.equalsIgnoreCase("HTTP/1.1") ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
     ProbeSpec probe =
-        new ProbeSpec(p.httpCheck ? "http" : "tcp", p.checkMethod, p.checkUri, version, host, headers, timeout, null, false,
+        new ProbeSpec(p.httpCheck ? "http" : "tcp", p.checkMethod, p.checkUri, version, host, headers, timeout, s.checkSni, ServerTls.check(s, global, tls),
             // HAProxy: checks on the server's own address speak the PROXY protocol like its traffic.
             s.checkPort == 0 && s.checkAddr == null ? s.sendProxy : 0);
     return new CheckSpec(

@@ -60,6 +60,11 @@ public final class HaproxyConfig {
     int statsMaxconn = 10;
     String node;
     long hardStopAfterMillis;
+    /** {@code ssl-server-verify}: whether servers with {@code ssl} verify by default (HAProxy: yes). */
+    boolean sslServerVerify = true;
+    /** {@code ca-base} and {@code crt-base}: where relative {@code ca-file} and {@code crt} paths start. */
+    String caBase;
+    String crtBase;
 
     public List<StatsSocket> statsSockets() {
       return statsSockets;
@@ -281,6 +286,18 @@ public final class HaproxyConfig {
     boolean disabled;
     int sendProxy;
     boolean shutdownSessionsOnDown;
+    /** {@code ssl}: traffic to the server is TLS. */
+    boolean ssl;
+    /** {@code check-ssl}: checks are TLS even when traffic is not, or on another port. */
+    boolean checkSsl;
+    /** {@code verify none|required}; null for the global {@code ssl-server-verify}. */
+    Boolean verify;
+    String caFile;
+    String crt;
+    /** {@code sni} expression as written, or null. */
+    String sni;
+    /** {@code check-sni}: the server name of TLS checks. */
+    String checkSni;
     String where;
 
     Server copy() {
@@ -301,6 +318,13 @@ public final class HaproxyConfig {
       s.disabled = disabled;
       s.sendProxy = sendProxy;
       s.shutdownSessionsOnDown = shutdownSessionsOnDown;
+      s.ssl = ssl;
+      s.checkSsl = checkSsl;
+      s.verify = verify;
+      s.caFile = caFile;
+      s.crt = crt;
+      s.sni = sni;
+      s.checkSni = checkSni;
       return s;
     }
 

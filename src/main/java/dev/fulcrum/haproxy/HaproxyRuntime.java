@@ -4,6 +4,7 @@ import dev.fulcrum.conf.ListenAddress;
 import dev.fulcrum.haproxy.HaproxyConfig.StatsSocket;
 import dev.fulcrum.net.AcceptGate;
 import dev.fulcrum.net.Listeners;
+import dev.fulcrum.net.TlsContexts;
 import dev.fulcrum.proxy.http.HttpProxy;
 import dev.fulcrum.proxy.http.HttpRouting;
 import dev.fulcrum.proxy.tcp.TcpProxy;
@@ -62,7 +63,7 @@ public final class HaproxyRuntime implements AutoCloseable {
    */
   public record Options(
       Path file, Map<String, String> env, EventLoopGroup workers, Listeners listeners, TcpProxy tcp, HttpProxy http,
-      SnapshotHolder snapshots, TargetStates states, ServerEvents events, StatsPages statsPages,
+      SnapshotHolder snapshots, TargetStates states, ServerEvents events, TlsContexts tls, StatsPages statsPages,
       StatsSockets statsSockets) {}
 
   /** One bound address and the frontend its new connections go to. */
@@ -94,7 +95,7 @@ public final class HaproxyRuntime implements AutoCloseable {
 
   private HaproxyRuntime(Options options) {
     this.options = options;
-    this.compiler = new Compiler(state, options.states(), options.events(), options.statsPages());
+    this.compiler = new Compiler(state, options.states(), options.events(), options.statsPages(), options.tls());
   }
 
   /**

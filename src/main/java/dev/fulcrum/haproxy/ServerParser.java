@@ -123,12 +123,39 @@ final class ServerParser {
           s.idForced = true;
           break;
         case "ssl":
+          s.ssl = true;
+          break;
+        case "no-ssl":
+          s.ssl = false;
+          break;
         case "check-ssl":
+          s.checkSsl = true;
+          break;
+        case "no-check-ssl":
+          s.checkSsl = false;
+          break;
         case "verify":
-        case "sni":
+          {
+            String v = need(l, ++i);
+            if (!v.equals("none") && !v.equals("required")) {
+              throw new CfgException(l.where() + ": 'verify' expects 'none' or 'required' (got '" + v + "')");
+            }
+            s.verify = v.equals("required");
+            break;
+          }
         case "ca-file":
+          s.caFile = need(l, ++i);
+          break;
         case "crt":
-          throw new CfgException(l.where() + ": server option '" + w + "' (TLS) is not supported by Fulcrum yet");
+          s.crt = need(l, ++i);
+          break;
+        case "sni":
+          s.sni = need(l, ++i);
+          ServerTls.sniMode(l.where(), s.sni);
+          break;
+        case "check-sni":
+          s.checkSni = need(l, ++i);
+          break;
         default:
           if (Set.of("cookie", "resolvers", "init-addr", "observe", "error-limit", "on-error", "on-marked-up",
                   "agent-check", "agent-port", "agent-inter", "agent-send", "track", "resolve-prefer", "pool-max-conn",

@@ -80,7 +80,12 @@ public final class Entities {
                   foreign("client_certificate", "certificates"),
                   bool("tls_verify"),
                   integer("tls_verify_depth").between(0, 64),
-                  array("ca_certificates", Field.uuid("ca_certificate")),
+                  // Until the ca_certificates entities exist, trust comes from lua_ssl_trusted_certificate;
+                  // a list that would be ignored is refused rather than accepted in silence.
+                  array("ca_certificates", Field.uuid("ca_certificate"))
+                      .check(v -> v.isArray() && v.size() > 0
+                          ? "ca_certificates are not supported yet: trust CAs with the lua_ssl_trusted_certificate setting"
+                          : null),
                   bool("enabled").required().defaults(true)),
               List.of(
                   Checks.mustBeNull("protocol", Checks.textIn("tcp", "tls", "udp", "grpc", "grpcs"), "path"),

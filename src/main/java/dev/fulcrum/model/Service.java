@@ -14,7 +14,9 @@ public record Service(
     int connectTimeout,
     int writeTimeout,
     int readTimeout,
-    boolean enabled) {
+    boolean enabled,
+    Boolean tlsVerify,
+    Integer tlsVerifyDepth) {
 
   public static Service from(JsonNode doc) {
     return new Service(
@@ -28,6 +30,8 @@ public record Service(
         Docs.integer(doc, "connect_timeout", 60000),
         Docs.integer(doc, "write_timeout", 60000),
         Docs.integer(doc, "read_timeout", 60000),
-        Docs.bool(doc, "enabled", true));
+        Docs.bool(doc, "enabled", true),
+        doc.path("tls_verify").isBoolean() ? doc.get("tls_verify").booleanValue() : null,
+        doc.path("tls_verify_depth").isIntegralNumber() ? doc.get("tls_verify_depth").intValue() : null);
   }
 }

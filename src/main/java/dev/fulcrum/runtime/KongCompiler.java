@@ -10,6 +10,8 @@ import dev.fulcrum.model.Upstream;
 import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.router.Router;
 import dev.fulcrum.router.StreamRouter;
+import dev.fulcrum.net.TlsContexts;
+import dev.fulcrum.net.UpstreamTls;
 import dev.fulcrum.upstream.Backend;
 import dev.fulcrum.upstream.Destination;
 import dev.fulcrum.upstream.HealthRules;
@@ -42,6 +44,7 @@ public final class KongCompiler {
   private final TargetStates states;
   private final ServerEvents events;
   private final List<HttpStep> serviceSteps;
+  private final TlsContexts tls;
 
   private final Map<String, Service> services = new HashMap<>();
   private final Map<String, Route> routes = new HashMap<>();
@@ -64,9 +67,15 @@ public final class KongCompiler {
    * @param serviceSteps steps every service's requests take (Kong's response headers)
    */
   public KongCompiler(TargetStates states, ServerEvents events, List<HttpStep> serviceSteps) {
+    this(states, events, serviceSteps, TlsContexts.defaults());
+  }
+
+  /** @param tls the contexts of https services */
+  public KongCompiler(TargetStates states, ServerEvents events, List<HttpStep> serviceSteps, TlsContexts tls) {
     this.states = states;
     this.events = events;
     this.serviceSteps = List.copyOf(serviceSteps);
+    this.tls = tls;
   }
 
   /** The last compiled part. */
@@ -239,7 +248,7 @@ public final class KongCompiler {
     if (b == null) {
       String target = bracket(s.host()) + ":" + s.port();
       String hostHeader = UpstreamTarget.hostHeader(s.host(), s.port(), https);
-      if (s.protocol() == Protocol.TCP) {
+      if (stream(s)) {
         String ip = resolve(s.host());
         streamBackend = ip == null ? null : plainHost(s, ip + ":" + s.port(), ip, hostHeader);
         b = streamBackend;
@@ -251,17 +260,28 @@ public final class KongCompiler {
     Timeouts timeouts = new Timeouts(s.connectTimeout(), s.readTimeout(), s.writeTimeout(), 0, 0);
     HttpTarget http = null;
     HttpTarget preserving = null;
-    if (b != null && s.protocol() != Protocol.TCP) {
-      http = new HttpTarget(new Destination(b, retry, timeouts, false), serviceSteps, null);
-      preserving = new HttpTarget(new Destination(b, retry, timeouts, true), serviceSteps, null);
+    if (b != null && !stream(s)) {
+      // Traffic meant for TLS never leaves in cleartext: an https service always gets a context.
+      UpstreamTls upstreamTls = https ? tls.kong(s.tlsVerify(), s.tlsVerifyDepth()) : null;
+      http = new HttpTarget(new Destination(b, retry, timeouts, false, upstreamTls), serviceSteps, null);
+      preserving = new HttpTarget(new Destination(b, retry, timeouts, true, upstreamTls), serviceSteps, null);
     }
     Destination stream = null;
-    if (streamBackend != null && s.protocol() == Protocol.TCP) {
+    if (streamBackend != null && stream(s)) {
+      // A tls service: TLS to the upstream, the service's host as the server name.
+      UpstreamTls streamTls = s.protocol() == Protocol.TLS
+          ? tls.kong(s.tlsVerify(), s.tlsVerifyDepth()).withSni(UpstreamTls.Sni.FIXED, s.host())
+          : null;
       // Kong's stream proxy_timeout: inactivity in either direction ends the session.
       stream = new Destination(streamBackend, RetryPolicy.kongStream(s.retries()),
-          new Timeouts(s.connectTimeout(), s.readTimeout(), s.writeTimeout(), s.readTimeout(), 0), false);
+          new Timeouts(s.connectTimeout(), s.readTimeout(), s.writeTimeout(), s.readTimeout(), 0), false, streamTls);
     }
     return new KongTarget(s, http, preserving, stream);
+  }
+
+  /** A service of the stream subsystem (tcp, or tls to the upstream). */
+  private static boolean stream(Service s) {
+    return s.protocol() == Protocol.TCP || s.protocol() == Protocol.TLS;
   }
 
   private Backend plainHost(Service s, String target, String host, String hostHeader) {

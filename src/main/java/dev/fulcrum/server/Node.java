@@ -48,7 +48,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.fulcrum.conf.Version;
+import dev.fulcrum.net.AcceptGate;
+import dev.fulcrum.net.ConnectionLimit;
 import dev.fulcrum.net.Listeners;
+import dev.fulcrum.net.TlsContexts;
 import dev.fulcrum.net.Transport;
 
 /**
@@ -71,7 +74,9 @@ public final class Node implements AutoCloseable {
   /** One registry of server and backend state, one snapshot and one checker for both dialects. */
   private final TargetStates targetStates = new TargetStates();
   private final SnapshotHolder snapshots = new SnapshotHolder();
-  private final HealthChecker checker = new HealthChecker();
+  /** The TLS contexts of connections to upstreams (https services, ssl servers, their checks). */
+  private final TlsContexts tls;
+  private final HealthChecker checker;
   private final ChangeFeed feed;
   private final NodeCache cache;
   private final HttpProxy proxy;
@@ -82,6 +87,12 @@ public final class Node implements AutoCloseable {
   private final EventLoopGroup workers;
   private final EventLoopGroup adminLoop;
   private final ExecutorService adminWorker;
+  /**
+   * The cap on client connections of the proxy and stream listeners (nginx_events_worker_connections):
+   * at the cap they stop accepting and clients wait in the backlog, so the Admin API and the
+   * connections in hand keep their memory and their CPU.
+   */
+  private final ConnectionLimit clientLimit;
   /** Every listening TCP socket of the node, shared with a new node on restart. */
   private final Listeners listeners;
   private final List<Channel> proxyListeners = new ArrayList<>();
@@ -93,6 +104,9 @@ public final class Node implements AutoCloseable {
   private Node(NodeSettings settings, Path haproxyFile, Map<String, String> env, boolean joining) {
     this.settings = settings;
     this.listeners = new Listeners(joining);
+    this.clientLimit = new ConnectionLimit(settings.maxConnections(), null);
+    this.tls = tlsContexts(settings);
+    this.checker = new HealthChecker(tls);
     this.haproxyFile = haproxyFile;
     this.env = env;
     this.kong =
@@ -103,7 +117,7 @@ public final class Node implements AutoCloseable {
     this.proxy = new HttpProxy(snapshots, settings);
     this.cache = new NodeCache(settings.dbCacheTtl(), settings.dbCacheNegTtl(), settings.dbResurrectTtl());
     this.feed = kong
-        ? new ChangeFeed(store, new KongCompiler(targetStates, checker, proxy.kongServiceSteps()), snapshots,
+        ? new ChangeFeed(store, new KongCompiler(targetStates, checker, proxy.kongServiceSteps(), tls), snapshots,
             settings.database() == NodeSettings.Database.POSTGRES ? settings.prefix() : null, cache)
         : null;
     this.threads = settings.workerThreads() > 0 ? settings.workerThreads() : Runtime.getRuntime().availableProcessors();
@@ -211,6 +225,29 @@ public final class Node implements AutoCloseable {
     }
   }
 
+  /**
+   * The node's upstream TLS settings, tried once here so that a CA file or client certificate
+   * that cannot be used stops the start naming its setting.
+   */
+  private static TlsContexts tlsContexts(NodeSettings settings) {
+    try {
+      new TlsContexts(settings.trustedCertificates(), settings.sslVerifyDepth(), null, null).kong(true, null);
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException("lua_ssl_trusted_certificate: " + e.getMessage());
+    }
+    if (!settings.clientSsl()) {
+      return new TlsContexts(settings.trustedCertificates(), settings.sslVerifyDepth(), null, null);
+    }
+    TlsContexts contexts = new TlsContexts(settings.trustedCertificates(), settings.sslVerifyDepth(),
+        settings.get("client_ssl_cert"), settings.get("client_ssl_cert_key"));
+    try {
+      contexts.kong(false, null);
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException("client_ssl_cert: " + e.getMessage());
+    }
+    return contexts;
+  }
+
   /** The node id survives restarts, like Kong's, so the Admin API reports a stable node_id. */
   private static String nodeId(Path prefix) {
     try {
@@ -236,26 +273,29 @@ public final class Node implements AutoCloseable {
     if (kong) {
       feed.start(settings.dbUpdateFrequency());
       for (ListenAddress a : settings.proxyListen()) {
-        proxyListeners.add(bind(a, workers, proxy.clientInitializer(), false, "proxy_listen"));
+        proxyListeners.add(bind(a, workers, proxy.clientInitializer(), false, new AcceptGate(clientLimit), "proxy_listen"));
       }
       for (ListenAddress a : settings.streamListen()) {
         KongStreams streams = new KongStreams(snapshots, a.proxyProtocol());
         streamFrontends.add(streams);
-        streamListeners.add(bind(a, workers, tcp.initializer(() -> streams), true, "stream_listen"));
+        streamListeners.add(
+            bind(a, workers, tcp.initializer(() -> streams), true, new AcceptGate(clientLimit), "stream_listen"));
       }
       AdminApi api = new AdminApi(new Dao(store), snapshots, settings, proxy.inFlight(), cache);
       for (ListenAddress a : settings.adminListen()) {
-        adminListeners.add(bind(a, adminLoop, AdminServer.initializer(api, adminWorker), true, "admin_listen"));
+        adminListeners.add(bind(a, adminLoop, AdminServer.initializer(api, adminWorker, settings.adminMaxBody()), true,
+            null, "admin_listen"));
       }
     }
     if (haproxyFile != null) {
       haproxy =
           HaproxyRuntime.start(
               new HaproxyRuntime.Options(
-                  haproxyFile, env, workers, listeners, tcp, proxy, snapshots, targetStates, checker,
+                  haproxyFile, env, workers, listeners, tcp, proxy, snapshots, targetStates, checker, tls,
                   (uri, refresh, legends) -> new StatsPage(uri, refresh, legends, runtimeModel), this::openStatsSocket));
     }
     writePidFile();
+    LOG.debug("upstream TLS by {}", TlsContexts.provider());
     LOG.info(
         "fulcrum {} started ({} transport){}{}",
         Version.VERSION, Transport.kind().name().toLowerCase(java.util.Locale.ROOT),
@@ -319,10 +359,12 @@ public final class Node implements AutoCloseable {
   }
 
   /** @param autoRead false for the proxy, which reads only when it can pass data on */
+  /** @param gate admits connections under a limit, or null */
   private Channel bind(
-      ListenAddress a, EventLoopGroup group, ChannelInitializer<Channel> init, boolean autoRead, String key) {
+      ListenAddress a, EventLoopGroup group, ChannelInitializer<Channel> init, boolean autoRead, AcceptGate gate,
+      String key) {
     try {
-      return listeners.bind(group, a.host(), a.port(), a.backlog(), autoRead, null, init);
+      return listeners.bind(group, a.host(), a.port(), a.backlog(), autoRead, gate, init);
     } catch (IllegalStateException e) {
       throw new SettingsException(key + ": " + e.getMessage());
     }

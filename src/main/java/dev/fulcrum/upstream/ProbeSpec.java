@@ -1,5 +1,6 @@
 package dev.fulcrum.upstream;
 
+import dev.fulcrum.net.UpstreamTls;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.List;
 import java.util.Map;
@@ -11,10 +12,10 @@ import java.util.Map;
  *
  * @param type tcp, http or https
  * @param host Host header, or null for none
- * @param sni TLS server name for https
- * @param verify whether an https probe verifies the certificate
+ * @param sni TLS server name, or null for none
+ * @param tls the TLS of the probe (https, a TLS check), or null for cleartext
  * @param proxyProtocol PROXY protocol version to send first (0 for none)
  */
 public record ProbeSpec(
     String type, String method, String uri, HttpVersion version, String host,
-    Map<String, List<String>> headers, long timeoutMillis, String sni, boolean verify, int proxyProtocol) {}
+    Map<String, List<String>> headers, long timeoutMillis, String sni, UpstreamTls tls, int proxyProtocol) {}

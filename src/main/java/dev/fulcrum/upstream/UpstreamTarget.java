@@ -1,6 +1,7 @@
 package dev.fulcrum.upstream;
 
 import dev.fulcrum.model.HostPort;
+import dev.fulcrum.net.UpstreamTls;
 import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -38,12 +39,13 @@ public final class UpstreamTarget {
    * @param rise its {@code rise} setting (stats show it even without checks), 0 for Kong targets
    * @param fall its {@code fall} setting
    * @param check how HAProxy checks it, or null when it is not checked
+   * @param tls its {@code ssl} settings, or null for cleartext (Kong targets: the service decides)
    */
   public record ServerOptions(
       String name, int id, boolean forcedId, boolean backup, int maxconn, int maxqueue, int sendProxy,
-      boolean shutdownSessionsOnDown, long slowstartMillis, int rise, int fall, CheckSpec check) {
+      boolean shutdownSessionsOnDown, long slowstartMillis, int rise, int fall, CheckSpec check, UpstreamTls tls) {
     public static ServerOptions kong(String target, int index) {
-      return new ServerOptions(target, index + 1, false, false, 0, 0, 0, false, 0, 0, 0, null);
+      return new ServerOptions(target, index + 1, false, false, 0, 0, 0, false, 0, 0, 0, null, null);
     }
   }
 

@@ -50,6 +50,15 @@ class NodeSettingsTest {
   }
 
   @Test
+  void anAdminApiOffLoopbackIsWarnedOf() {
+    assertThat(NodeSettings.defaults().warnings()).isEmpty();
+    NodeSettings open = NodeSettings.load(null, Map.of("FULCRUM_ADMIN_LISTEN", "0.0.0.0:8001, 127.0.0.1:8444"), Map.of());
+    assertThat(open.warnings()).containsExactly("admin_listen: the Admin API listens on 0.0.0.0:8001, which is not a"
+        + " loopback address; it has no authentication (as in Kong OSS): whoever reaches it controls this node");
+    assertThat(NodeSettings.load(null, Map.of("FULCRUM_ADMIN_LISTEN", "[::1]:8001"), Map.of()).warnings()).isEmpty();
+  }
+
+  @Test
   void offDisablesAListener() {
     NodeSettings s = NodeSettings.load(null, Map.of("FULCRUM_PROXY_LISTEN", "off"), Map.of());
     assertThat(s.proxyListen()).isEmpty();

@@ -12,7 +12,7 @@ class StatCsvTest {
   private static UpstreamTarget server(TargetState st, boolean checked) {
     CheckSpec check = checked ? new CheckSpec(2000, 0, 0, 2, 3, null, null, null, false, false, 0, null) : null;
     return new UpstreamTarget("127.0.0.1:1", "127.0.0.1", 1, 1, 0, st, "127.0.0.1:1", true,
-        new UpstreamTarget.ServerOptions("s", 1, false, false, 0, 0, 0, false, 0, 2, 3, check));
+        new UpstreamTarget.ServerOptions("s", 1, false, false, 0, 0, 0, false, 0, 2, 3, check, null));
   }
 
   private static void fail(TargetState st) {

@@ -32,6 +32,7 @@ public final class Backend implements AutoCloseable {
   private volatile String lastRequestLine;
   private volatile Map<String, List<String>> lastHeaders = Map.of();
   private volatile long fixedDelayMillis;
+  private final java.util.Set<Integer> clientPorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Backend(String name, HttpServer server) {
     this.name = name;
@@ -40,6 +41,38 @@ public final class Backend implements AutoCloseable {
 
   public static Backend start(String name) {
     return start(name, 0);
+  }
+
+  /**
+   * An HTTPS server presenting {@code tls}'s certificate; with {@code clientCa}, it asks for a
+   * client certificate and accepts only one that CA issued. Answers say, under "tls", the server
+   * name the client sent (SNI) and the subject of its certificate.
+   */
+  public static Backend startHttps(String name, javax.net.ssl.SSLContext tls, boolean needClientAuth) {
+    try {
+      com.sun.net.httpserver.HttpsServer s =
+          com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+      s.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls) {
+        @Override
+        public void configure(com.sun.net.httpserver.HttpsParameters params) {
+          javax.net.ssl.SSLParameters p = tls.getDefaultSSLParameters();
+          p.setNeedClientAuth(needClientAuth);
+          params.setSSLParameters(p);
+        }
+      });
+      Backend b = new Backend(name, s);
+      s.createContext("/", b::handle);
+      s.setExecutor(b.executor);
+      s.start();
+      return b;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Connections that sent requests so far (distinct client ports). */
+  public int connections() {
+    return clientPorts.size();
   }
 
   public static Backend start(String name, int port) {
@@ -107,6 +140,7 @@ public final class Backend implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     hits.incrementAndGet();
+    clientPorts.add(ex.getRemoteAddress().getPort());
     lastRequestLine = ex.getRequestMethod() + " " + ex.getRequestURI() + " " + ex.getProtocol();
     Map<String, List<String>> copy = new java.util.HashMap<>();
     ex.getRequestHeaders().forEach((k, v) -> copy.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
@@ -162,6 +196,24 @@ public final class Backend implements AutoCloseable {
     o.put("uri", ex.getRequestURI().toString());
     o.put("path", path);
     o.put("body_length", requestBody.length);
+    if (ex instanceof com.sun.net.httpserver.HttpsExchange) {
+      javax.net.ssl.SSLSession session = ((com.sun.net.httpserver.HttpsExchange) ex).getSSLSession();
+      ObjectNode tls = o.putObject("tls");
+      tls.put("protocol", session.getProtocol());
+      if (session instanceof javax.net.ssl.ExtendedSSLSession) {
+        for (javax.net.ssl.SNIServerName n : ((javax.net.ssl.ExtendedSSLSession) session).getRequestedServerNames()) {
+          if (n instanceof javax.net.ssl.SNIHostName) {
+            tls.put("sni", ((javax.net.ssl.SNIHostName) n).getAsciiName());
+          }
+        }
+      }
+      try {
+        tls.put("client", ((java.security.cert.X509Certificate) session.getPeerCertificates()[0])
+            .getSubjectX500Principal().getName());
+      } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+        // no client certificate
+      }
+    }
     ObjectNode headers = o.putObject("headers");
     for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
       headers.put(h.getKey().toLowerCase(Locale.ROOT), String.join(", ", h.getValue()));

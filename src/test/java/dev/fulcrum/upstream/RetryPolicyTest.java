@@ -51,7 +51,7 @@ class RetryPolicyTest {
   void slowstartRampsTheEffectiveWeight() {
     TargetState st = new TargetState("k");
     UpstreamTarget t = new UpstreamTarget("127.0.0.1:1", "127.0.0.1", 1, 10, 0, st, "x", true,
-        new UpstreamTarget.ServerOptions("s", 1, false, false, 0, 0, 0, false, 10_000, 2, 3, null));
+        new UpstreamTarget.ServerOptions("s", 1, false, false, 0, 0, 0, false, 10_000, 2, 3, null, null));
     assertThat(t.effectiveWeight()).as("no slowstart at start-up").isEqualTo(160);
     st.setHealth(false, "test");
     st.setHealth(true, "test");
@@ -61,7 +61,7 @@ class RetryPolicyTest {
 
   private static UpstreamTarget target(String name) {
     return new UpstreamTarget(name, "127.0.0.1", 1, 1, 0, new TargetState(name), "x", true,
-        new UpstreamTarget.ServerOptions(name, 1, false, false, 0, 0, 0, false, 0, 2, 3, null));
+        new UpstreamTarget.ServerOptions(name, 1, false, false, 0, 0, 0, false, 0, 2, 3, null, null));
   }
 
   /** Slots over a fixed list: the first not avoided; records what the retries asked. */

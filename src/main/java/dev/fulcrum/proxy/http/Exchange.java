@@ -16,6 +16,8 @@ import dev.fulcrum.upstream.ProxyFailure;
 import dev.fulcrum.upstream.RetryPolicy;
 import dev.fulcrum.upstream.UpstreamTarget;
 import dev.fulcrum.upstream.pool.UpstreamConnections;
+import dev.fulcrum.net.UpstreamTls;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ConnectTimeoutException;
@@ -90,6 +92,8 @@ final class Exchange implements Attempts.Owner, StepContext {
   private LocalAnswer answer;
 
   private Channel upstream;
+  /** The pool key of this try's connection: the target, and its TLS settings and server name. */
+  private String poolKey;
   private UpstreamHandler upstreamHandler;
   private boolean reusedConnection;
   private boolean upstreamReusable;
@@ -229,19 +233,28 @@ final class Exchange implements Attempts.Owner, StepContext {
       request.headers().set(HttpHeaderNames.HOST, t.hostHeader());
     }
     UpstreamConnections.LoopPool pool = proxy.upstreams.forLoop(clientChannel.eventLoop());
-    Channel idle = pool.poll(t.target());
+    UpstreamTls tls = destination.tls(t);
+    String serverName = null;
+    if (tls == null) {
+      poolKey = t.target();
+    } else {
+      serverName = tls.serverName(request.headers().get(HttpHeaderNames.HOST));
+      poolKey = tls.poolKey(t.target(), serverName);
+    }
+    Channel idle = pool.poll(poolKey);
     if (idle != null) {
       attach(idle, true);
     } else if (t.address() != null) {
-      connect(pool, t, t.address());
+      connect(pool, t, t.address(), tls, serverName);
     } else {
+      String name = serverName;
       Future<InetSocketAddress> resolved = pool.resolve(t.host(), t.port());
       resolved.addListener(f -> {
         if (state != State.CONNECTING || attempts.current() != t) {
           return;
         }
         if (f.isSuccess()) {
-          connect(pool, t, resolved.getNow());
+          connect(pool, t, resolved.getNow(), tls, name);
         } else {
           LOG.debug("cannot resolve {}: {}", t.host(), f.cause().toString());
           attempts.done();
@@ -251,21 +264,48 @@ final class Exchange implements Attempts.Owner, StepContext {
     }
   }
 
-  private void connect(UpstreamConnections.LoopPool pool, UpstreamTarget t, InetSocketAddress address) {
-    ChannelFuture f = pool.connect(address, (int) Math.min(Integer.MAX_VALUE, destination.timeouts().connect()));
-    String key = t.target();
+  private void connect(
+      UpstreamConnections.LoopPool pool, UpstreamTarget t, InetSocketAddress address, UpstreamTls tls, String serverName) {
+    long connectTimeout = destination.timeouts().connect();
+    ChannelFuture f = pool.connect(address, (int) Math.min(Integer.MAX_VALUE, connectTimeout));
+    String key = poolKey;
     f.channel().closeFuture().addListener(c -> pool.remove(key, f.channel()));
     f.addListener(c -> {
       if (state != State.CONNECTING || attempts.current() != t) {
         f.channel().close();
         return;
       }
-      if (c.isSuccess()) {
+      if (c.isSuccess() && tls != null) {
+        handshake(f.channel(), t, tls, serverName, address, connectTimeout);
+      } else if (c.isSuccess()) {
         attach(f.channel(), false);
       } else {
         ProxyFailure failure =
             c.cause() instanceof ConnectTimeoutException ? ProxyFailure.CONNECT_TIMEOUT : ProxyFailure.CONNECT_FAILED;
         tryFailed(failure, c.cause());
+      }
+    });
+  }
+
+  /**
+   * TLS to the upstream: the handshake (within the connect timeout) comes before the request; a
+   * failed one fails the try like a failed connect, and nothing was sent in cleartext.
+   */
+  private void handshake(
+      Channel ch, UpstreamTarget t, UpstreamTls tls, String serverName, InetSocketAddress address, long timeoutMillis) {
+    SslHandler ssl = tls.handler(ch.alloc(), serverName, address.getAddress().getHostAddress(), address.getPort(), timeoutMillis);
+    ch.pipeline().addFirst("tls", ssl);
+    ssl.handshakeFuture().addListener(h -> {
+      if (state != State.CONNECTING || attempts.current() != t) {
+        ch.close();
+        return;
+      }
+      if (h.isSuccess()) {
+        attach(ch, false);
+      } else {
+        LOG.info("TLS handshake with {} ({}) failed: {}", t.target(), serverName, h.cause().toString());
+        ch.close();
+        tryFailed(ProxyFailure.CONNECT_FAILED, h.cause());
       }
     });
   }
@@ -469,7 +509,7 @@ final class Exchange implements Attempts.Owner, StepContext {
     boolean reuse = upstreamReusable && body.complete()
         && (proxy.maxRequestsPerConnection == 0 || upstreamHandler.requests() < proxy.maxRequestsPerConnection);
     if (reuse) {
-      proxy.upstreams.forLoop(clientChannel.eventLoop()).offer(t.target(), upstream);
+      proxy.upstreams.forLoop(clientChannel.eventLoop()).offer(poolKey, upstream);
     } else {
       upstream.close();
     }

@@ -8,7 +8,9 @@ import dev.fulcrum.upstream.Backend;
 import dev.fulcrum.upstream.Destination;
 import dev.fulcrum.upstream.PickContext;
 import dev.fulcrum.upstream.ProxyFailure;
+import dev.fulcrum.net.UpstreamTls;
 import dev.fulcrum.upstream.ProxyProtocol;
+import io.netty.handler.ssl.SslHandler;
 import dev.fulcrum.upstream.UpstreamTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -266,6 +268,36 @@ final class TcpSession extends ChannelInboundHandlerAdapter implements Attempts.
       server.write(ProxyProtocol.header(sendProxy, clientAddress, localAddress), server.voidPromise());
       server.pipeline().remove("proxy-protocol");
     }
+    UpstreamTls tls = destination.tls(target);
+    if (tls == null) {
+      relay();
+      return;
+    }
+    // The PROXY header (already written) goes first in cleartext, as HAProxy sends it; the
+    // client's bytes wait for the handshake.
+    InetSocketAddress address = (InetSocketAddress) server.remoteAddress();
+    SslHandler ssl = tls.handler(server.alloc(), tls.serverName(null), address.getAddress().getHostAddress(),
+        address.getPort(), destination.timeouts().connect());
+    server.pipeline().addFirst("tls", ssl);
+    Channel ch = server;
+    ssl.handshakeFuture().addListener(h -> {
+      if (finished || server != ch) {
+        return;
+      }
+      if (h.isSuccess()) {
+        relay();
+      } else {
+        LOG.info("TLS handshake with {} failed: {}", target, h.cause().toString());
+        connected = false;
+        server = null;
+        ch.close();
+        retry(ProxyFailure.CONNECT_FAILED);
+      }
+    });
+  }
+
+  /** Connected (and through the TLS handshake): pass on what the client sent, then relay both ways. */
+  private void relay() {
     if (replay != null && replay.isReadable()) {
       // A retry after the last server reset before answering: send what it was sent.
       server.write(replay.retainedDuplicate(), server.voidPromise());

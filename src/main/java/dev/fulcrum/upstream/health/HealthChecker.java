@@ -2,6 +2,7 @@ package dev.fulcrum.upstream.health;
 
 import dev.fulcrum.model.Dialect;
 import dev.fulcrum.model.Healthchecks;
+import dev.fulcrum.net.TlsContexts;
 import dev.fulcrum.net.Transport;
 import dev.fulcrum.upstream.Backend;
 import dev.fulcrum.upstream.CheckSpec;
@@ -55,6 +56,16 @@ public final class HealthChecker implements ServerEvents, AutoCloseable {
   private final Map<Object, int[]> running = new IdentityHashMap<>();
   /** The backend each target belongs to now, by state key (for slowstart ramps). */
   private volatile Map<String, Backend> owners = Map.of();
+  /** The TLS contexts of Kong's https probes. */
+  private final TlsContexts tls;
+
+  public HealthChecker() {
+    this(TlsContexts.defaults());
+  }
+
+  public HealthChecker(TlsContexts tls) {
+    this.tls = tls;
+  }
 
   /** Follows a new set of backends (called with each configuration snapshot). */
   public void accept(Iterable<Backend> backends) {
@@ -274,7 +285,7 @@ public final class HealthChecker implements ServerEvents, AutoCloseable {
           finish(slots, started, interval, () -> b.probeFailed(t, false));
           return;
         }
-        Probe.run(bootstrap, address, Probe.kong(a, t), loop,
+        Probe.run(bootstrap, address, Probe.kong(a, t, tls), loop,
             result -> finish(slots, started, interval, () -> report(b, t, result)));
       });
     }

@@ -1,6 +1,7 @@
 package dev.fulcrum.upstream.health;
 
 import dev.fulcrum.model.Healthchecks;
+import dev.fulcrum.net.TlsContexts;
 import dev.fulcrum.upstream.ProbeSpec;
 import dev.fulcrum.upstream.ProxyProtocol;
 import dev.fulcrum.upstream.UpstreamTarget;
@@ -21,9 +22,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -31,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLException;
 
 /**
  * One active health probe: a TCP connect, or an HTTP request (Kong: {@code GET <http_path>
@@ -55,22 +53,7 @@ public final class Probe {
    */
   public record Result(Kind kind, int status, String detail, long durationMillis, boolean connected) {}
 
-  private static final SslContext VERIFYING = ssl(true);
-  private static final SslContext TRUSTING = ssl(false);
-
   private Probe() {}
-
-  private static SslContext ssl(boolean verify) {
-    try {
-      SslContextBuilder b = SslContextBuilder.forClient();
-      if (!verify) {
-        b.trustManager(InsecureTrustManagerFactory.INSTANCE);
-      }
-      return b.build();
-    } catch (SSLException e) {
-      throw new IllegalStateException("cannot set up TLS for health probes", e);
-    }
-  }
 
   public static void run(Bootstrap base, InetSocketAddress address, ProbeSpec spec, EventLoop loop, Consumer<Result> done) {
     long start = System.nanoTime();
@@ -79,7 +62,6 @@ public final class Probe {
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), connected[0])));
     long timeoutMillis = Math.max(1, spec.timeoutMillis());
     boolean tcp = "tcp".equals(spec.type());
-    boolean https = "https".equals(spec.type());
     Bootstrap b =
         base.clone()
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
@@ -90,12 +72,12 @@ public final class Probe {
                     if (spec.proxyProtocol() > 0) {
                       ch.pipeline().addLast("proxy-protocol", HAProxyMessageEncoder.INSTANCE);
                     }
+                    if (spec.tls() != null) {
+                      ch.pipeline().addLast("tls", spec.tls().handler(
+                          ch.alloc(), spec.sni(), address.getAddress().getHostAddress(), address.getPort(), timeoutMillis));
+                    }
                     if (tcp) {
                       return;
-                    }
-                    if (https) {
-                      SslContext ctx = spec.verify() ? VERIFYING : TRUSTING;
-                      ch.pipeline().addLast(ctx.newHandler(ch.alloc(), spec.sni(), address.getPort()));
                     }
                     ch.pipeline().addLast(new HttpClientCodec()).addLast(new StatusReader(once));
                   }
@@ -133,6 +115,13 @@ public final class Probe {
                 ProxyProtocol.header(
                     spec.proxyProtocol(), (InetSocketAddress) ch.localAddress(), (InetSocketAddress) ch.remoteAddress()));
           }
+          if (tcp && spec.tls() != null) {
+            // A TLS check passes once the handshake does (HAProxy's check-ssl without httpchk).
+            ch.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> once.complete(h.isSuccess()
+                ? new Result(Kind.CONNECTED, 0, null, 0, true)
+                : new Result(Kind.FAILED, 0, "TLS handshake failed: " + h.cause().getMessage(), 0, true)));
+            return;
+          }
           if (tcp) {
             once.complete(new Result(Kind.CONNECTED, 0, null, 0, true));
             return;
@@ -163,12 +152,17 @@ public final class Probe {
     return m;
   }
 
-  /** The Kong probe of an upstream target: GET http_path HTTP/1.0 with the target's Host. */
-  public static ProbeSpec kong(Healthchecks.Active config, UpstreamTarget target) {
+  /**
+   * The Kong probe of an upstream target: GET http_path HTTP/1.0 with the target's Host; for
+   * https, with https_sni (else the target's host) and https_verify_certificate.
+   */
+  public static ProbeSpec kong(Healthchecks.Active config, UpstreamTarget target, TlsContexts contexts) {
+    boolean https = "https".equals(config.type());
     return new ProbeSpec(
         config.type(), "GET", config.httpPath(), HttpVersion.HTTP_1_0, target.hostHeader().toString(), config.headers(),
         Math.max(1, (long) (config.timeout() * 1000)),
-        config.httpsSni() != null ? config.httpsSni() : target.host(), config.httpsVerifyCertificate(), 0);
+        config.httpsSni() != null ? config.httpsSni() : target.host(),
+        https ? contexts.kong(config.httpsVerifyCertificate(), null) : null, 0);
   }
 
   /** Completes a probe exactly once. */

@@ -81,7 +81,7 @@ class ExchangeTest {
     Backend backend = new Backend(
         new Backend.Spec("be", Dialect.HAPROXY, Algorithm.NONE, HealthRules.OFF, 0, false), List.of(t),
         Balancers.single(t), new BackendState(), ServerEvents.NONE);
-    Destination d = new Destination(backend, RetryPolicy.kong(2), new Timeouts(1000, 5000, 5000, 0, 0), false);
+    Destination d = new Destination(backend, RetryPolicy.kong(2), new Timeouts(1000, 5000, 5000, 0, 0), false, null);
     HttpTarget target = new HttpTarget(d, targetSteps, null);
     return routing(listenerSteps, r -> Routed.forward(target, null));
   }

@@ -16,7 +16,7 @@ class HaproxyBalancersTest {
   static UpstreamTarget server(String name, int id, int weight, boolean backup, int maxconn) {
     return new UpstreamTarget(
         name, "127.0.0.1", 9000 + id, weight, id - 1, new TargetState("be|" + name), name, true,
-        new UpstreamTarget.ServerOptions(name, id, false, backup, maxconn, 0, 0, false, 0, 2, 3, null));
+        new UpstreamTarget.ServerOptions(name, id, false, backup, maxconn, 0, 0, false, 0, 2, 3, null, null));
   }
 
   static List<UpstreamTarget> servers(int... weights) {

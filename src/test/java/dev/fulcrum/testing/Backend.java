@@ -28,6 +28,7 @@ public final class Backend implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final AtomicInteger hits = new AtomicInteger();
+  private final AtomicInteger completed = new AtomicInteger();
   private volatile int forcedStatus;
   private volatile String lastRequestLine;
   private volatile Map<String, List<String>> lastHeaders = Map.of();
@@ -100,6 +101,11 @@ public final class Backend implements AutoCloseable {
     return name;
   }
 
+  /** Requests whose body arrived whole (a request cut short counts in hits only). */
+  public int completed() {
+    return completed.get();
+  }
+
   public int hits() {
     return hits.get();
   }
@@ -150,6 +156,7 @@ public final class Backend implements AutoCloseable {
     try (InputStream in = ex.getRequestBody()) {
       requestBody = in.readAllBytes();
     }
+    completed.incrementAndGet();
     try {
       if (path.startsWith("/delay/")) {
         Thread.sleep(Long.parseLong(path.substring(7)));

@@ -344,7 +344,30 @@ final class Exchange implements Attempts.Owner, StepContext {
       content.release();
       return;
     }
+    if (content.decoderResult().isFailure()) {
+      // A broken chunked body (bad size, bad extension, missing CRLF): the decoder hands an empty
+      // last chunk that must not reach the server as a proper end of the body.
+      content.release();
+      badBody();
+      return;
+    }
     body.onContent(content);
+  }
+
+  /**
+   * The request body cannot be read: the server's connection closes without the body's end (it
+   * sees an incomplete request, never a complete other one), and the client gets 400 and a close,
+   * or just the close when its response has begun.
+   */
+  private void badBody() {
+    LOG.debug("malformed request body from {}", clientChannel.remoteAddress());
+    closeClientAfter = true;
+    if (state == State.RESPONDING || state == State.UPGRADING || state == State.COMPLETE) {
+      abort();
+      return;
+    }
+    routing.counters().requestErrors.increment();
+    respondError(400, ErrorPages.Cause.BAD_REQUEST);
   }
 
   void onUpstreamWritable() {

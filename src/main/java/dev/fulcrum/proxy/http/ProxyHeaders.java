@@ -35,7 +35,9 @@ final class ProxyHeaders {
   /**
    * Removes the headers that belong to one connection (RFC 9110 §7.6.1): Connection and the
    * headers it names, Keep-Alive, Proxy-Connection, TE (unless only "trailers"), Upgrade, Trailer
-   * is end-to-end and stays. Transfer-Encoding stays: the encoder frames the body by it.
+   * is end-to-end and stays. Transfer-Encoding stays: the encoder frames the body by it. A
+   * Connection that names Content-Length, Transfer-Encoding or Host does not remove them: without
+   * its framing a body would reach the server as the start of the next request (smuggling).
    */
   static void removeHopByHop(HttpHeaders h, boolean keepUpgrade) {
     String connection = h.get(HttpHeaderNames.CONNECTION);
@@ -45,7 +47,7 @@ final class ProxyHeaders {
         for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
           for (String token : value.split(",")) {
             String name = token.trim();
-            if (!name.isEmpty() && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))) {
+            if (!name.isEmpty() && !(keepUpgrade && name.equalsIgnoreCase("upgrade")) && !framing(name)) {
               h.remove(name);
             }
           }
@@ -62,6 +64,11 @@ final class ProxyHeaders {
     if (te != null && !te.trim().equalsIgnoreCase("trailers")) {
       h.remove(HttpHeaderNames.TE);
     }
+  }
+
+  private static boolean framing(String name) {
+    return name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding")
+        || name.equalsIgnoreCase("host");
   }
 
   /** Appends this proxy to Via (RFC 9110 §7.6.3). */

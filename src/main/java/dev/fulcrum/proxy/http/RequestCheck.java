@@ -4,6 +4,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -21,6 +22,11 @@ final class RequestCheck {
   private RequestCheck() {}
 
   static int status(HttpRequest request) {
+    HttpVersion version = request.protocolVersion();
+    if (version.majorVersion() != 1) {
+      // HTTP/2 and later are not spoken on an HTTP/1 connection; 0.9 never had headers.
+      return 505;
+    }
     DecoderResult result = request.decoderResult();
     if (result.isFailure()) {
       Throwable cause = result.cause();
@@ -64,15 +70,29 @@ final class RequestCheck {
     if (contentLengths > 1 || (contentLengths == 1 && !isDigits(AsciiString.trim(length)))) {
       return 400;
     }
-    if (hosts > 1 || (hosts == 0 && request.protocolVersion().equals(HttpVersion.HTTP_1_1))) {
+    // Every HTTP/1.1 and later 1.x request carries exactly one Host (RFC 9112 §3.2).
+    if (hosts > 1 || (hosts == 0 && version.minorVersion() >= 1)) {
       return 400;
     }
     String uri = request.uri();
     if (uri.isEmpty()
-        || !(uri.charAt(0) == '/' || uri.startsWith("http://") || uri.startsWith("https://") || uri.equals("*"))) {
+        || !(uri.charAt(0) == '/' || uri.startsWith("http://") || uri.startsWith("https://")
+            || (uri.equals("*") && request.method().equals(HttpMethod.OPTIONS)))
+        || !visible(uri)) {
       return 400;
     }
     return 0;
+  }
+
+  /** The request target holds visible ASCII only: no control bytes, no space, no DEL (RFC 9112 §3.2). */
+  private static boolean visible(String uri) {
+    for (int i = 0; i < uri.length(); i++) {
+      char c = uri.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isDigits(CharSequence s) {

@@ -29,6 +29,7 @@ import java.util.Map;
  */
 final class Bodies {
   static final int MAX_ARGS = 1000;
+  private static final java.util.regex.Pattern STRAY_PERCENT = java.util.regex.Pattern.compile("%(?![0-9a-fA-F]{2})");
 
   private Bodies() {}
 
@@ -63,11 +64,16 @@ final class Bodies {
       }
     }
     if (type.startsWith("application/x-www-form-urlencoded")) {
-      QueryStringDecoder d =
-          new QueryStringDecoder(new String(body, StandardCharsets.UTF_8), StandardCharsets.UTF_8, false, MAX_ARGS + 1);
+      // A % that starts no escape stays a %, as nginx's decode_args leaves it (Netty would throw).
+      String text = STRAY_PERCENT.matcher(new String(body, StandardCharsets.UTF_8)).replaceAll("%25");
+      QueryStringDecoder d = new QueryStringDecoder(text, StandardCharsets.UTF_8, false, MAX_ARGS + 1);
       return new Decoded(fromPairs(pairs(d.parameters())), true);
     }
     if (type.startsWith("multipart/form-data")) {
+      if (!type.contains("boundary=")) {
+        // Netty would read it as a urlencoded form, and leaks a buffer when that fails.
+        throw new AdminException(AdminResponse.message(400, "Cannot parse multipart body"));
+      }
       return new Decoded(fromPairs(multipart(req)), true);
     }
     throw new AdminException(AdminResponse.empty(415));

@@ -62,6 +62,9 @@ public final class NodeSettings {
     DEFAULTS.put("drain_timeout", "30");
     DEFAULTS.put("nginx_events_worker_connections", "auto");
     DEFAULTS.put("nginx_admin_client_max_body_size", "10m");
+    DEFAULTS.put("nginx_http_keepalive_timeout", "60s");
+    DEFAULTS.put("nginx_http_client_header_timeout", "60s");
+    DEFAULTS.put("nginx_http_client_body_timeout", "60s");
     DEFAULTS.put("headers", "server_tokens, latency_tokens, x-kong-request-id");
     DEFAULTS.put("error_default_type", "text/plain");
     DEFAULTS.put("upstream_keepalive_pool_size", "512");
@@ -99,6 +102,9 @@ public final class NodeSettings {
   private final double drainTimeout;
   private final int maxConnections;
   private final int adminMaxBody;
+  private final long keepaliveTimeoutMillis;
+  private final long headerTimeoutMillis;
+  private final long bodyTimeoutMillis;
   private final Set<String> headers;
   private final int keepalivePoolSize;
   private final int keepaliveMaxRequests;
@@ -139,6 +145,9 @@ public final class NodeSettings {
         raw.get("worker_threads").equalsIgnoreCase("auto") ? 0 : integer("worker_threads", 1, 1024);
     this.drainTimeout = seconds("drain_timeout", 0);
     this.adminMaxBody = size("nginx_admin_client_max_body_size");
+    this.keepaliveTimeoutMillis = nginxTime("nginx_http_keepalive_timeout");
+    this.headerTimeoutMillis = nginxTime("nginx_http_client_header_timeout");
+    this.bodyTimeoutMillis = nginxTime("nginx_http_client_body_timeout");
     this.maxConnections = raw.get("nginx_events_worker_connections").equalsIgnoreCase("auto")
         ? 0 : integer("nginx_events_worker_connections", 1, Integer.MAX_VALUE);
     this.headers = parseHeaders(raw.get("headers"));
@@ -157,6 +166,34 @@ public final class NodeSettings {
         readable(key, file);
       }
     }
+  }
+
+  /** An nginx time: {@code 500ms}, {@code 60s}, {@code 2m}, {@code 1h}, or a number of seconds; in ms. */
+  private long nginxTime(String key) {
+    String v = raw.get(key).trim().toLowerCase(Locale.ROOT);
+    long unit = 1000;
+    String digits = v;
+    if (v.endsWith("ms")) {
+      unit = 1;
+      digits = v.substring(0, v.length() - 2);
+    } else if (v.endsWith("s")) {
+      digits = v.substring(0, v.length() - 1);
+    } else if (v.endsWith("m")) {
+      unit = 60_000;
+      digits = v.substring(0, v.length() - 1);
+    } else if (v.endsWith("h")) {
+      unit = 3_600_000;
+      digits = v.substring(0, v.length() - 1);
+    }
+    try {
+      long n = Long.parseLong(digits);
+      if (n >= 0 && n <= Integer.MAX_VALUE) {
+        return n * unit;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new SettingsException(key + ": '" + raw.get(key) + "' is not a time (expected: 500ms, 60s, 2m, 1h or seconds)");
   }
 
   /** An nginx size: bytes, or a number with k or m (case-insensitive); at most 1 GiB. */
@@ -428,6 +465,21 @@ public final class NodeSettings {
   }
 
   /** Seconds a stopping node waits for requests in flight. */
+  /** How long an idle keep-alive client connection is kept (nginx_http_keepalive_timeout), ms; 0 never. */
+  public long keepaliveTimeoutMillis() {
+    return keepaliveTimeoutMillis;
+  }
+
+  /** How long a request head may take once begun (nginx_http_client_header_timeout), ms. */
+  public long headerTimeoutMillis() {
+    return headerTimeoutMillis;
+  }
+
+  /** How long a request body may pause between two pieces (nginx_http_client_body_timeout), ms. */
+  public long bodyTimeoutMillis() {
+    return bodyTimeoutMillis;
+  }
+
   /** The largest Admin API request body, in bytes (nginx_admin_client_max_body_size). */
   public int adminMaxBody() {
     return adminMaxBody;

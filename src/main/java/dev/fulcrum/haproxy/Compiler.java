@@ -295,7 +295,7 @@ final class Compiler {
     long idle = p.timeoutHttpKeepAlive > 0 ? p.timeoutHttpKeepAlive
         : p.timeoutHttpRequest > 0 ? p.timeoutHttpRequest : p.timeoutClient;
     Frontend.Spec spec = new Frontend.Spec(p.name(), p.id(), p.http(), p.http() ? steps(p) : List.of(),
-        stats(p), p.timeoutClient, idle);
+        stats(p), p.timeoutClient, idle, p.timeoutHttpRequest > 0 ? p.timeoutHttpRequest : p.timeoutClient);
     return new Frontend(spec, rules, def == null ? null : rule(p, f -> true, def), counters, limit);
   }
 

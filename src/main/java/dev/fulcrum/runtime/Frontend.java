@@ -31,10 +31,11 @@ public final class Frontend {
    * @param clientTimeoutMillis {@code timeout client}
    * @param idleTimeoutMillis how long a client connection may wait for a request (timeout
    *     http-keep-alive, else http-request, else client)
+   * @param headTimeoutMillis how long a request head may take (timeout http-request, else client)
    */
   public record Spec(
       String name, int id, boolean http, List<HttpStep> steps, LocalService stats, long clientTimeoutMillis,
-      long idleTimeoutMillis) {}
+      long idleTimeoutMillis, long headTimeoutMillis) {}
 
   private final Spec spec;
   private final List<Rule> rules;
@@ -77,6 +78,10 @@ public final class Frontend {
 
   public long idleTimeoutMillis() {
     return spec.idleTimeoutMillis();
+  }
+
+  public long headTimeoutMillis() {
+    return spec.headTimeoutMillis();
   }
 
   public Counters counters() {

@@ -9,6 +9,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
@@ -49,6 +52,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   int sourceKey;
   /** When the connection last became free of requests; 0 while one is served. */
   private long idleSinceNanos;
+  /** When the first byte of the request head now arriving came, or 0 between requests. */
+  private long headStartNanos;
 
   ClientHandler(HttpProxy proxy, HttpRouting routing) {
     this.proxy = proxy;
@@ -124,6 +129,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       }
       proxy.inFlight().requestStarted();
       idleSinceNanos = 0;
+      headStartNanos = 0;
       exchange = new Exchange(this, (HttpRequest) msg);
       exchange.start();
       return;
@@ -181,23 +187,56 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Bytes came in (seen before the codec): the first byte of a new request head starts the head's
+   * clock; when the head may take less than an idle connection may wait, a check is due earlier.
+   */
+  void bytesArrived() {
+    if (headStartNanos == 0 && exchange == null && !discarding) {
+      headStartNanos = System.nanoTime();
+      long head = routing.headTimeoutMillis();
+      long idle = routing.idleTimeoutMillis();
+      if (head > 0 && (idle <= 0 || head < idle)) {
+        scheduleIdleCheck(head);
+      }
+    }
+  }
+
   private void checkIdle() {
     if (!ctx.channel().isActive() || lingering) {
       return;
     }
-    long timeout = routing.idleTimeoutMillis();
+    long idle = routing.idleTimeoutMillis();
     long since = idleSinceNanos;
     if (since == 0 || exchange != null) {
-      scheduleIdleCheck(timeout);
+      scheduleIdleCheck(idle);
       return;
     }
-    long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
-    if (left <= 0) {
+    boolean partial = headStartNanos != 0;
+    long timeout = partial ? routing.headTimeoutMillis() : idle;
+    if (timeout <= 0) {
+      return;
+    }
+    long left = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - (partial ? headStartNanos : since));
+    if (left > 0) {
+      scheduleIdleCheck(left);
+      return;
+    }
+    if (!partial) {
       LOG.debug("client connection {} idle for {} ms, closing", ctx.channel().remoteAddress(), timeout);
       ctx.close();
       return;
     }
-    scheduleIdleCheck(left);
+    LOG.debug("client connection {}: request head incomplete after {} ms", ctx.channel().remoteAddress(), timeout);
+    routing.counters().requestErrors.increment();
+    if (routing.answersHeadTimeout()) {
+      // HAProxy answers 408 (timeout http-request); nginx closes without a word.
+      HttpResponse page = routing.errors().page(ctx.alloc(), 408, ErrorPages.Cause.CLIENT_TIMEOUT, null);
+      page.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.close();
+    }
   }
 
   /** No request is being served. */

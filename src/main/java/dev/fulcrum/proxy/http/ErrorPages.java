@@ -11,6 +11,8 @@ public interface ErrorPages {
   enum Cause {
     /** The request could not be read or is not allowed to pass (malformed, smuggling, too large). */
     BAD_REQUEST,
+    /** The client was too slow sending its request (head or body): 408. */
+    CLIENT_TIMEOUT,
     /** Routing or balancing decided (no server to take it, the queue timed out, a rule denied it). */
     GATEWAY,
     /** The server failed (could not connect, reset, timed out, answered garbage). */

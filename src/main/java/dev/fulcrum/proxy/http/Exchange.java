@@ -324,7 +324,10 @@ final class Exchange implements Attempts.Owner, StepContext {
     body.attach(ch);
     if (state == State.SENT && upstream == ch) {
       ch.read();
-      armTimer(destination.timeouts().read());
+      long read = destination.timeouts().read();
+      long bodyTimeout = routing.bodyTimeoutMillis();
+      // While the body is still coming, the client's timeout may be due first.
+      armTimer(!body.complete() && bodyTimeout > 0 && (read <= 0 || bodyTimeout < read) ? bodyTimeout : read);
     }
   }
 
@@ -737,9 +740,15 @@ final class Exchange implements Attempts.Owner, StepContext {
       deadline = body.blockedSinceNanos() + TimeUnit.MILLISECONDS.toNanos(write);
       failure = ProxyFailure.WRITE_TIMEOUT;
     } else if (!body.complete()) {
-      // Waiting for the client to send more body: not the upstream's time.
-      armTimer(read);
-      return;
+      // Waiting for the client to send more body: its own timeout (client_body_timeout,
+      // timeout client), not the upstream's.
+      long bodyTimeout = routing.bodyTimeoutMillis();
+      if (bodyTimeout <= 0) {
+        armTimer(read);
+        return;
+      }
+      deadline = body.waitingSinceNanos() + TimeUnit.MILLISECONDS.toNanos(bodyTimeout);
+      failure = null;
     } else {
       deadline = lastReadNanos + TimeUnit.MILLISECONDS.toNanos(read);
       failure = ProxyFailure.READ_TIMEOUT;
@@ -752,6 +761,13 @@ final class Exchange implements Attempts.Owner, StepContext {
     upstreamReusable = false;
     if (state == State.RESPONDING) {
       abort();
+    } else if (failure == null) {
+      // The client stopped sending its body: 408, and the server's connection closes with the
+      // body unfinished.
+      LOG.debug("client {} sent no body for {} ms", clientChannel.remoteAddress(), routing.bodyTimeoutMillis());
+      closeClientAfter = true;
+      routing.counters().requestErrors.increment();
+      respondError(408, ErrorPages.Cause.CLIENT_TIMEOUT);
     } else {
       tryFailed(failure, null);
     }

@@ -53,6 +53,21 @@ public final class FrontendRouting implements HttpRouting {
   }
 
   @Override
+  public long headTimeoutMillis() {
+    return frontend.headTimeoutMillis();
+  }
+
+  @Override
+  public boolean answersHeadTimeout() {
+    return true;
+  }
+
+  @Override
+  public long bodyTimeoutMillis() {
+    return frontend.clientTimeoutMillis();
+  }
+
+  @Override
   public Counters counters() {
     return frontend.counters();
   }

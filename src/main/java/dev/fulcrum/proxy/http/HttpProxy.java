@@ -32,7 +32,8 @@ public final class HttpProxy implements AutoCloseable {
   public HttpProxy(SnapshotHolder snapshots, NodeSettings settings) {
     boolean serverTokens = settings.header("server_tokens");
     boolean latencyTokens = settings.header("latency_tokens");
-    this.kong = new KongRouting(snapshots, new KongErrors(serverTokens, latencyTokens, settings.errorDefaultType()));
+    this.kong = new KongRouting(snapshots, new KongErrors(serverTokens, latencyTokens, settings.errorDefaultType()),
+        settings.keepaliveTimeoutMillis(), settings.headerTimeoutMillis(), settings.bodyTimeoutMillis());
     this.kongHeaders = new KongHeaders(serverTokens, latencyTokens);
     this.maxRequestsPerConnection = settings.keepaliveMaxRequests();
     this.upstreams =
@@ -61,9 +62,11 @@ public final class HttpProxy implements AutoCloseable {
 
   /** Makes an accepted connection an HTTP client connection routed by {@code routing}. */
   public void init(Channel ch, HttpRouting routing) {
+    ClientHandler client = new ClientHandler(this, routing);
     ch.pipeline()
+        .addLast("head-clock", new HeadClock(client))
         .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK))
-        .addLast("client", new ClientHandler(this, routing));
+        .addLast("client", client);
   }
 
   /** The steps every Kong service's requests take (Kong's response headers). */

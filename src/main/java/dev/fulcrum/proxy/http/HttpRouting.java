@@ -24,6 +24,27 @@ public interface HttpRouting {
    */
   long idleTimeoutMillis();
 
+  /**
+   * How long a request head may take once its first byte arrived (nginx's client_header_timeout,
+   * HAProxy's timeout http-request); 0 for never.
+   */
+  default long headTimeoutMillis() {
+    return idleTimeoutMillis();
+  }
+
+  /** Whether a head that took too long is answered 408 before the close (HAProxy) or just closed (nginx). */
+  default boolean answersHeadTimeout() {
+    return false;
+  }
+
+  /**
+   * How long the client may leave a request body waiting between two pieces (nginx's
+   * client_body_timeout, HAProxy's timeout client); 0 for never.
+   */
+  default long bodyTimeoutMillis() {
+    return 0;
+  }
+
   /** The listener's traffic counters (HAProxy's frontend row). */
   Counters counters();
 }

@@ -30,10 +30,17 @@ public final class KongRouting implements HttpRouting {
   private final SnapshotHolder snapshots;
   private final KongErrors errors;
   private final Counters counters = new Counters();
+  private final long idleTimeoutMillis;
+  private final long headTimeoutMillis;
+  private final long bodyTimeoutMillis;
 
-  KongRouting(SnapshotHolder snapshots, KongErrors errors) {
+  /** @param idle, head, body nginx's keepalive_timeout, client_header_timeout, client_body_timeout (ms) */
+  KongRouting(SnapshotHolder snapshots, KongErrors errors, long idle, long head, long body) {
     this.snapshots = snapshots;
     this.errors = errors;
+    this.idleTimeoutMillis = idle;
+    this.headTimeoutMillis = head;
+    this.bodyTimeoutMillis = body;
   }
 
   @Override
@@ -79,7 +86,17 @@ public final class KongRouting implements HttpRouting {
 
   @Override
   public long idleTimeoutMillis() {
-    return 60_000;
+    return idleTimeoutMillis;
+  }
+
+  @Override
+  public long headTimeoutMillis() {
+    return headTimeoutMillis;
+  }
+
+  @Override
+  public long bodyTimeoutMillis() {
+    return bodyTimeoutMillis;
   }
 
   @Override

@@ -23,6 +23,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
     ChannelPipeline cp = client.pipeline();
     cp.replace("client", "relay", new Relay(upstream));
     cp.remove("codec");
+    if (cp.get("head-clock") != null) {
+      cp.remove("head-clock");
+    }
     ChannelPipeline up = upstream.pipeline();
     up.replace("upstream", "relay", new Relay(client));
     up.remove("codec");

@@ -25,6 +25,8 @@ final class RequestBody {
   private long bytesSent;
   /** When the server stopped taking bytes (its connection unwritable), or 0. */
   private long blockedSinceNanos;
+  /** Since when the body waits for the client: its last piece, or the server taking bytes again. */
+  private long waitingSinceNanos = System.nanoTime();
   private boolean closed;
 
   RequestBody(ClientHandler client, boolean expectContinue) {
@@ -38,6 +40,7 @@ final class RequestBody {
       content.release();
       return;
     }
+    waitingSinceNanos = System.nanoTime();
     if (upstream == null) {
       if (pending == null) {
         pending = new ArrayDeque<>(2);
@@ -97,6 +100,7 @@ final class RequestBody {
   void onUpstreamWritable() {
     if (!closed && !complete && blockedSinceNanos != 0) {
       blockedSinceNanos = 0;
+      waitingSinceNanos = System.nanoTime();
       client.readNext();
     }
   }
@@ -111,6 +115,11 @@ final class RequestBody {
 
   long blockedSinceNanos() {
     return blockedSinceNanos;
+  }
+
+  /** Since when the body has been waiting for the client to send more. */
+  long waitingSinceNanos() {
+    return waitingSinceNanos;
   }
 
   /** A client waiting for 100 Continue that never got it will not send the body. */

@@ -283,6 +283,10 @@ public final class AdminApi {
         return AdminResponse.message(503, method.equals("GET") || method.equals("HEAD")
             ? "The database is unreachable" : "The database is unreachable; nothing was changed");
       }
+      if (e.cannotWrite() != null) {
+        return AdminResponse.message(503, "The database cannot store changes: " + e.cannotWrite()
+            + "; nothing was changed");
+      }
       return AdminResponse.message(500, "An unexpected error occurred");
     } catch (RuntimeException e) {
       LOG.error("error serving {} {}", method, request.path(), e);

@@ -10,6 +10,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * The default store: one SQLite file under the node's prefix. SQLite has one writer at a time, so
@@ -36,6 +39,9 @@ public final class EmbeddedStore extends JdbcStore {
       throw new StoreException("cannot create prefix directory " + prefix + ": " + e.getMessage(), e);
     }
     Path file = prefix.resolve(FILE_NAME);
+    if (Files.exists(file) && !Files.isWritable(prefix)) {
+      return openReadOnly(nodeId, file);
+    }
     try {
       Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
       try (Statement s = c.createStatement()) {
@@ -47,6 +53,27 @@ public final class EmbeddedStore extends JdbcStore {
       return new EmbeddedStore(nodeId, file, c);
     } catch (SQLException e) {
       throw new StoreException("cannot open embedded database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The database of a prefix on a read-only file system (mounted so, or remounted after disk
+   * errors): the node serves the configuration it holds, and every write fails as SQLite's
+   * SQLITE_READONLY, which the Admin API answers 503. {@code immutable} lets SQLite read a WAL
+   * database without the shared-memory file it could not create.
+   */
+  private static EmbeddedStore openReadOnly(String nodeId, Path file) {
+    LoggerFactory.getLogger(EmbeddedStore.class).warn(
+        "{} is on a read-only file system: serving its configuration, refusing changes", file);
+    try {
+      SQLiteConfig config = new SQLiteConfig();
+      config.setReadOnly(true);
+      config.setOpenMode(SQLiteOpenMode.OPEN_URI);
+      Connection c = DriverManager.getConnection(
+          "jdbc:sqlite:file:" + file.toAbsolutePath() + "?immutable=1", config.toProperties());
+      return new EmbeddedStore(nodeId, file, c);
+    } catch (SQLException e) {
+      throw new StoreException("cannot open embedded database " + file + " (read-only): " + e.getMessage(), e);
     }
   }
 

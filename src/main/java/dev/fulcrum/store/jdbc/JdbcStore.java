@@ -156,9 +156,15 @@ public abstract class JdbcStore implements Store {
       c.setAutoCommit(true);
       return result;
     } catch (RuntimeException | SQLException e) {
-      // On a lost connection these fail too; the first failure is the one to report.
+      // On a lost connection these fail too; the first failure is the one to report. Each is
+      // tried on its own: SQLite rolls back by itself on some errors (a full disk), and then
+      // ROLLBACK fails, but the connection must still leave transaction mode for the next caller.
       try {
         c.rollback();
+      } catch (SQLException again) {
+        e.addSuppressed(again);
+      }
+      try {
         c.setAutoCommit(true);
       } catch (SQLException again) {
         e.addSuppressed(again);
@@ -228,7 +234,40 @@ public abstract class JdbcStore implements Store {
     if (isConnectionFailure(e)) {
       return StoreException.unreachable("database unreachable: " + e.getMessage(), e);
     }
+    String why = cannotWrite(e);
+    if (why != null) {
+      return StoreException.cannotWrite(why, e);
+    }
     return new StoreException("database error: " + e.getMessage(), e);
+  }
+
+  /**
+   * Why a failure means nothing can be written now (a full disk, a read-only file or server), or
+   * null: SQLite's result codes and PostgreSQL's SQLSTATEs.
+   */
+  private static String cannotWrite(SQLException e) {
+    for (SQLException x = e; x != null; x = x.getNextException()) {
+      String state = x.getSQLState();
+      if ("53100".equals(state)) {
+        return "the disk is full";
+      }
+      if ("25006".equals(state)) {
+        return "the database is read-only";
+      }
+      if (x instanceof org.sqlite.SQLiteException) {
+        switch (((org.sqlite.SQLiteException) x).getResultCode().code & 0xff) {
+          case 13: // SQLITE_FULL
+            return "the disk is full";
+          case 8: // SQLITE_READONLY
+            return "the database is read-only";
+          case 10: // SQLITE_IOERR
+            return "the disk failed to write (" + x.getMessage() + ")";
+          default:
+            break;
+        }
+      }
+    }
+    return null;
   }
 
   private static boolean isConnectionFailure(SQLException e) {

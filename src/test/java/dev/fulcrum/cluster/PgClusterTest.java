@@ -161,6 +161,10 @@ class PgClusterTest {
     TestNode b = node("60");
     String id = a.admin().post("/services", "name=s", "url=http://127.0.0.1:9").field("id");
     String key = dev.fulcrum.cluster.NodeCache.key("services", id);
+    // Node b must have applied the creation first, or its invalidation would empty the cache below.
+    java.util.concurrent.CountDownLatch created = new java.util.concurrent.CountDownLatch(1);
+    b.node().snapshots().whenApplied(a.node().store().lastEventId(), created::countDown);
+    await().atMost(SOON).until(() -> created.getCount() == 0);
     b.node().cache().get(key, () -> java.util.Optional.of(dev.fulcrum.model.Json.object().put("name", "s")));
     assertThat(b.admin().get("/cache/" + key).field("name")).isEqualTo("s");
     assertThat(a.admin().get("/cache/" + key).status()).isEqualTo(404);

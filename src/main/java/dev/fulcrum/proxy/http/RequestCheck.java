@@ -42,6 +42,7 @@ final class RequestCheck {
     int transferEncodings = 0;
     int contentLengths = 0;
     int hosts = 0;
+    CharSequence host = null;
     CharSequence te = null;
     CharSequence length = null;
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = request.headers().iteratorCharSequence(); it.hasNext(); ) {
@@ -49,6 +50,7 @@ final class RequestCheck {
       CharSequence name = e.getKey();
       if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
         hosts++;
+        host = e.getValue();
       } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH)) {
         contentLengths++;
         length = e.getValue();
@@ -71,7 +73,7 @@ final class RequestCheck {
       return 400;
     }
     // Every HTTP/1.1 and later 1.x request carries exactly one Host (RFC 9112 §3.2).
-    if (hosts > 1 || (hosts == 0 && version.minorVersion() >= 1)) {
+    if (hosts > 1 || (hosts == 0 && version.minorVersion() >= 1) || (host != null && !validHost(host))) {
       return 400;
     }
     String uri = request.uri();
@@ -82,6 +84,24 @@ final class RequestCheck {
       return 400;
     }
     return 0;
+  }
+
+  /**
+   * A Host value is {@code uri-host [":" port]} (RFC 9112 §3.2, RFC 3986 §3.2.2): letters, digits,
+   * {@code -._~}, sub-delims, {@code %} escapes, and the brackets and colons of an IPv6 literal. A
+   * slash, space, {@code @}, {@code ?} or {@code #} would let the router and the server read
+   * different hosts.
+   */
+  private static boolean validHost(CharSequence host) {
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "-._~!$&'()*+,;=%:[]".indexOf(c) >= 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The request target holds visible ASCII only: no control bytes, no space, no DEL (RFC 9112 §3.2). */

@@ -99,6 +99,9 @@ class SmugglingTest {
         Arguments.of("3.2 no Host", 400, "GET /x HTTP/1.1\r\n\r\n"),
         Arguments.of("3.2 two Hosts", 400, "GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
         Arguments.of("3.2 no Host in HTTP/1.2", 400, "GET /x HTTP/1.2\r\n\r\n"),
+        Arguments.of("3.2 Host with a slash", 400, "GET /x HTTP/1.1\r\nHost: a.example/b\r\n\r\n"),
+        Arguments.of("3.2 Host with userinfo", 400, "GET /x HTTP/1.1\r\nHost: evil@a.example\r\n\r\n"),
+        Arguments.of("3.2 Host with a space", 400, "GET /x HTTP/1.1\r\nHost: a.example b\r\n\r\n"),
         // §2.3, RFC 9110 §6.2: an HTTP/1 connection speaks major version 1.
         Arguments.of("2.3 HTTP/2.0 on an HTTP/1 connection", 505, "GET /x HTTP/2.0\r\nHost: a\r\n\r\n"));
   }

@@ -171,7 +171,11 @@ final class CfgParser {
       addr = addr.substring(5);
     }
     if (addr.startsWith("/") || addr.startsWith("./")) {
-      return new HaproxyConfig.StatsSocket(null, 0, Path.of(addr), level, l.where());
+      try {
+        return new HaproxyConfig.StatsSocket(null, 0, Path.of(addr), level, l.where());
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new CfgException(l.where() + ": stats socket path '" + addr + "' is not a valid path (" + e.getReason() + ")");
+      }
     }
     String[] hp = hostPort(l, addr);
     return new HaproxyConfig.StatsSocket(hp[0], port(l, hp[1]), null, level, l.where());

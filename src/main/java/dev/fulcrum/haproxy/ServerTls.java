@@ -4,6 +4,7 @@ import dev.fulcrum.haproxy.HaproxyConfig.Global;
 import dev.fulcrum.haproxy.HaproxyConfig.Server;
 import dev.fulcrum.net.TlsContexts;
 import dev.fulcrum.net.UpstreamTls;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -45,8 +46,8 @@ final class ServerTls {
           + " set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the"
           + " global section to disable server-side verifications by default.");
     }
-    String ca = s.caFile == null ? null : s.caFile.equals("@system-ca") ? "system" : resolve(g.caBase, s.caFile);
-    String crt = s.crt == null ? null : resolve(g.crtBase, s.crt);
+    String ca = s.caFile == null ? null : s.caFile.equals("@system-ca") ? "system" : resolve(s, g.caBase, s.caFile);
+    String crt = s.crt == null ? null : resolve(s, g.crtBase, s.crt);
     try {
       return contexts.haproxy(verify, verify ? ca : null, crt, mode, name);
     } catch (IllegalArgumentException e) {
@@ -54,8 +55,12 @@ final class ServerTls {
     }
   }
 
-  private static String resolve(String base, String file) {
-    return base == null || Path.of(file).isAbsolute() ? file : Path.of(base, file).toString();
+  private static String resolve(Server s, String base, String file) {
+    try {
+      return base == null || Path.of(file).isAbsolute() ? file : Path.of(base, file).toString();
+    } catch (InvalidPathException e) {
+      throw new CfgException(s.where + ": server '" + s.name + "': '" + file + "' is not a valid path (" + e.getReason() + ")");
+    }
   }
 
   /** The {@code sni} expressions Fulcrum evaluates: {@code str(NAME)} and the request's Host header. */

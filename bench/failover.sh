@@ -115,11 +115,7 @@ run() {
   local down up
   down=$(awk -v t="$stopped" '$1 >= t && $2 == "DOWN" {printf "%.2f", $1 - t; exit}' "$states")
   up=$(awk -v t="$started" '$1 >= t && $2 == "UP" {printf "%.2f", $1 - t; exit}' "$states")
-  local total ok errors
-  total=$(awk '/Status code distribution/ {f=1; next} f && /responses/ {gsub(/[\[\]]/,""); s+=$2} END {print s+0}' "$out")
-  ok=$(awk '/\[200\]/ {print $2}' "$out"); ok=${ok:-0}
-  errors=$(awk '/Error distribution/ {f=1; next} f && /\[[0-9]+\]/ {gsub(/[\[\]]/,""); s+=$1} END {print s+0}' "$out")
-  printf "%s %s %s %s\n" "$((total + errors))" "$((total - ok + errors))" "${down:-never}" "${up:-never}"
+  printf "%s %s %s\n" "$(hey_counts "$out")" "${down:-never}" "${up:-never}"
 }
 
 echo "warming up ..."

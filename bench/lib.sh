@@ -65,6 +65,16 @@ wrk_run() {
     END { printf "%.0f %.3f %.3f %s\n", rps, p50, p99, (non2xx==""?0:non2xx) }'
 }
 
+# hey_counts <hey output file> -> "requests failed": every request, and those that did not get a
+# 200 (errors such as resets or refused connections, and other statuses)
+hey_counts() {
+  local total ok errors
+  total=$(awk '/Status code distribution/ {f=1; next} f && /responses/ {gsub(/[\[\]]/,""); s+=$2} END {print s+0}' "$1")
+  ok=$(awk '/\[200\]/ {print $2}' "$1"); ok=${ok:-0}
+  errors=$(awk '/Error distribution/ {f=1; next} f && /\[[0-9]+\]/ {gsub(/[\[\]]/,""); s+=$1} END {print s+0}' "$1")
+  echo "$((total + errors)) $((total - ok + errors))"
+}
+
 # wrk_close <url> <seconds> -> prints "rps": a new connection for every request
 wrk_close() {
   local out

@@ -76,11 +76,7 @@ run() {
   sleep "$GAP"
   "restart_$proxy"
   wait $hey_pid || true
-  local total ok errors
-  total=$(awk '/Status code distribution/ {f=1; next} f && /responses/ {gsub(/[\[\]]/,""); s+=$2} END {print s+0}' "$out")
-  ok=$(awk '/\[200\]/ {print $2}' "$out"); ok=${ok:-0}
-  errors=$(awk '/Error distribution/ {f=1; next} f && /\[[0-9]+\]/ {gsub(/[\[\]]/,""); s+=$1} END {print s+0}' "$out")
-  echo "$((total + errors)) $((total - ok + errors))"
+  hey_counts "$out"
 }
 
 curl -sf "http://127.0.0.1:$FP/" >/dev/null

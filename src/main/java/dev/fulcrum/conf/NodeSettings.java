@@ -144,10 +144,10 @@ public final class NodeSettings {
     this.workerThreads =
         raw.get("worker_threads").equalsIgnoreCase("auto") ? 0 : integer("worker_threads", 1, 1024);
     this.drainTimeout = seconds("drain_timeout", 0);
-    this.adminMaxBody = size("nginx_admin_client_max_body_size");
-    this.keepaliveTimeoutMillis = nginxTime("nginx_http_keepalive_timeout");
-    this.headerTimeoutMillis = nginxTime("nginx_http_client_header_timeout");
-    this.bodyTimeoutMillis = nginxTime("nginx_http_client_body_timeout");
+    this.adminMaxBody = NginxValues.bytes("nginx_admin_client_max_body_size", raw.get("nginx_admin_client_max_body_size"));
+    this.keepaliveTimeoutMillis = NginxValues.timeMillis("nginx_http_keepalive_timeout", raw.get("nginx_http_keepalive_timeout"));
+    this.headerTimeoutMillis = NginxValues.timeMillis("nginx_http_client_header_timeout", raw.get("nginx_http_client_header_timeout"));
+    this.bodyTimeoutMillis = NginxValues.timeMillis("nginx_http_client_body_timeout", raw.get("nginx_http_client_body_timeout"));
     this.maxConnections = raw.get("nginx_events_worker_connections").equalsIgnoreCase("auto")
         ? 0 : integer("nginx_events_worker_connections", 1, Integer.MAX_VALUE);
     this.headers = parseHeaders(raw.get("headers"));
@@ -166,50 +166,6 @@ public final class NodeSettings {
         readable(key, file);
       }
     }
-  }
-
-  /** An nginx time: {@code 500ms}, {@code 60s}, {@code 2m}, {@code 1h}, or a number of seconds; in ms. */
-  private long nginxTime(String key) {
-    String v = raw.get(key).trim().toLowerCase(Locale.ROOT);
-    long unit = 1000;
-    String digits = v;
-    if (v.endsWith("ms")) {
-      unit = 1;
-      digits = v.substring(0, v.length() - 2);
-    } else if (v.endsWith("s")) {
-      digits = v.substring(0, v.length() - 1);
-    } else if (v.endsWith("m")) {
-      unit = 60_000;
-      digits = v.substring(0, v.length() - 1);
-    } else if (v.endsWith("h")) {
-      unit = 3_600_000;
-      digits = v.substring(0, v.length() - 1);
-    }
-    try {
-      long n = Long.parseLong(digits);
-      if (n >= 0 && n <= Integer.MAX_VALUE) {
-        return n * unit;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new SettingsException(key + ": '" + raw.get(key) + "' is not a time (expected: 500ms, 60s, 2m, 1h or seconds)");
-  }
-
-  /** An nginx size: bytes, or a number with k or m (case-insensitive); at most 1 GiB. */
-  private int size(String key) {
-    String v = raw.get(key).trim().toLowerCase(Locale.ROOT);
-    long unit = v.endsWith("k") ? 1024 : v.endsWith("m") ? 1024 * 1024 : 1;
-    String digits = unit == 1 ? v : v.substring(0, v.length() - 1);
-    try {
-      long n = Long.parseLong(digits) * unit;
-      if (n > 0 && n <= (1L << 30)) {
-        return (int) n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new SettingsException(key + ": '" + raw.get(key) + "' is not a size (expected: bytes, or a number with k or m, up to 1024m)");
   }
 
   private static boolean loopback(String host) {

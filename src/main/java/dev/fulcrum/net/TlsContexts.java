@@ -104,7 +104,7 @@ public final class TlsContexts {
     UpstreamTls tls = built.get(spec);
     if (tls == null) {
       tls = built.computeIfAbsent(spec, s -> new UpstreamTls(build(s), Integer.toString(ids.incrementAndGet()),
-          UpstreamTls.Sni.NONE, null, s.verify()));
+          UpstreamTls.Sni.NONE, null));
     }
     return tls;
   }

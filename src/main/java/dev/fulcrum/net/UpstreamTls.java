@@ -29,32 +29,22 @@ public final class UpstreamTls {
   private final String id;
   private final Sni sni;
   private final String fixedName;
-  private final boolean verify;
 
-  UpstreamTls(SslContext context, String id, Sni sni, String fixedName, boolean verify) {
+  UpstreamTls(SslContext context, String id, Sni sni, String fixedName) {
     this.context = context;
     this.id = id;
     this.sni = sni;
     this.fixedName = fixedName;
-    this.verify = verify;
   }
 
   /** The same context with the server name taken from elsewhere. */
   public UpstreamTls withSni(Sni how, String name) {
-    return new UpstreamTls(context, id, how, name, verify);
+    return new UpstreamTls(context, id, how, name);
   }
 
   /** Distinguishes the TLS settings in pool keys. */
   public String id() {
     return id;
-  }
-
-  public boolean verify() {
-    return verify;
-  }
-
-  public Sni sni() {
-    return sni;
   }
 
   /**

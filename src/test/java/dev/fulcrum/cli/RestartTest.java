@@ -193,8 +193,10 @@ class RestartTest {
     return fresh;
   }
 
-  @Test
-  void kongModeRestartsUnderLoadWithoutAFailedRequest() throws Exception {
+  /** A Kong-mode node on fixed ports (a restart must open the same ones), routing / to a backend. */
+  private record KongNode(Process process, Map<String, String> env, int proxy, int admin, Path prefix, AdminClient api) {}
+
+  private KongNode kongNode() throws IOException {
     Backend backend = Backend.start("b");
     closing.add(backend);
     int proxy = freePort();
@@ -210,6 +212,18 @@ class RestartTest {
     AdminClient api = new AdminClient("http://127.0.0.1:" + admin);
     api.post("/services", "name=s", "url=http://" + backend.target());
     api.post("/services/s/routes", "paths[]=/");
+    return new KongNode(old, env, proxy, admin, prefix, api);
+  }
+
+  @Test
+  void kongModeRestartsUnderLoadWithoutAFailedRequest() throws Exception {
+    KongNode k = kongNode();
+    int proxy = k.proxy();
+    int admin = k.admin();
+    Path prefix = k.prefix();
+    Map<String, String> env = k.env();
+    Process old = k.process();
+    AdminClient api = k.api();
 
     Load load = new Load(proxy, "/hello");
     closing.add(load);
@@ -267,20 +281,11 @@ class RestartTest {
 
   @Test
   void aNewNodeThatCannotStartLeavesTheOldOneServing() throws Exception {
-    Backend backend = Backend.start("b");
-    closing.add(backend);
-    int proxy = freePort();
-    int admin = freePort();
-    Path prefix = dir.resolve("prefix");
-    Map<String, String> env = new HashMap<>(Map.of(
-        "FULCRUM_PROXY_LISTEN", "127.0.0.1:" + proxy,
-        "FULCRUM_ADMIN_LISTEN", "127.0.0.1:" + admin,
-        "FULCRUM_PREFIX", prefix.toString()));
-    Process old = fulcrum(env, "old.log", "start");
-    Processes.awaitStarted(old, dir.resolve("old.log"));
-    AdminClient api = new AdminClient("http://127.0.0.1:" + admin);
-    api.post("/services", "name=s", "url=http://" + backend.target());
-    api.post("/services/s/routes", "paths[]=/");
+    KongNode k = kongNode();
+    int proxy = k.proxy();
+    Path prefix = k.prefix();
+    Map<String, String> env = k.env();
+    Process old = k.process();
 
     // A port another process holds: the new node cannot open all its listeners.
     try (ServerSocket taken = new ServerSocket()) {

@@ -59,6 +59,21 @@ class NodeSettingsTest {
   }
 
   @Test
+  void nginxTimesAndSizes() {
+    NodeSettings s = NodeSettings.load(null, Map.of("FULCRUM_NGINX_HTTP_CLIENT_HEADER_TIMEOUT", "500ms",
+        "FULCRUM_NGINX_HTTP_CLIENT_BODY_TIMEOUT", "2m", "FULCRUM_NGINX_HTTP_KEEPALIVE_TIMEOUT", "75",
+        "FULCRUM_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE", "64k"), Map.of());
+    assertThat(s.headerTimeoutMillis()).isEqualTo(500);
+    assertThat(s.bodyTimeoutMillis()).isEqualTo(120_000);
+    assertThat(s.keepaliveTimeoutMillis()).isEqualTo(75_000);
+    assertThat(s.adminMaxBody()).isEqualTo(64 * 1024);
+    assertThatThrownBy(() -> NodeSettings.load(null, Map.of("FULCRUM_NGINX_HTTP_CLIENT_BODY_TIMEOUT", "soon"), Map.of()))
+        .hasMessage("nginx_http_client_body_timeout: 'soon' is not a time (expected: 500ms, 60s, 2m, 1h or seconds)");
+    assertThatThrownBy(() -> NodeSettings.load(null, Map.of("FULCRUM_NGINX_ADMIN_CLIENT_MAX_BODY_SIZE", "-1m"), Map.of()))
+        .hasMessageStartingWith("nginx_admin_client_max_body_size: '-1m' is not a size");
+  }
+
+  @Test
   void offDisablesAListener() {
     NodeSettings s = NodeSettings.load(null, Map.of("FULCRUM_PROXY_LISTEN", "off"), Map.of());
     assertThat(s.proxyListen()).isEmpty();

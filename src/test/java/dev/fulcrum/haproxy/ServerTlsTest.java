@@ -151,4 +151,17 @@ class ServerTlsTest {
     }
     throw new AssertionError("no server row");
   }
+
+  @Test
+  void crtPresentsAClientCertificateFromOnePemFile() throws Exception {
+    TestPki.Issued client = pki.leaf("client", pki.root(), "haproxy-client");
+    // HAProxy's crt file holds the certificate and its key together.
+    Path crt = dir.resolve("client.pem");
+    java.nio.file.Files.writeString(crt,
+        java.nio.file.Files.readString(client.certFile()) + java.nio.file.Files.readString(client.keyFile()));
+    Backend mtls = open.add(Backend.startHttps("mtls",
+        pki.leaf("server", pki.root(), "localhost").serverContext(pki.root().cert()), true));
+    Node n = node("http", "  server s 127.0.0.1:" + mtls.port() + " ssl verify none crt " + crt);
+    assertThat(Http.json(get(n)).at("/tls/client").asText()).isEqualTo("CN=haproxy-client");
+  }
 }

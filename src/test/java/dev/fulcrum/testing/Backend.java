@@ -61,14 +61,18 @@ public final class Backend implements AutoCloseable {
           params.setSSLParameters(p);
         }
       });
-      Backend b = new Backend(name, s);
-      s.createContext("/", b::handle);
-      s.setExecutor(b.executor);
-      s.start();
-      return b;
+      return serve(name, s);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static Backend serve(String name, HttpServer s) {
+    Backend b = new Backend(name, s);
+    s.createContext("/", b::handle);
+    s.setExecutor(b.executor);
+    s.start();
+    return b;
   }
 
   /** Connections that sent requests so far (distinct client ports). */
@@ -78,12 +82,7 @@ public final class Backend implements AutoCloseable {
 
   public static Backend start(String name, int port) {
     try {
-      HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
-      Backend b = new Backend(name, s);
-      s.createContext("/", b::handle);
-      s.setExecutor(b.executor);
-      s.start();
-      return b;
+      return serve(name, HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -48,6 +48,15 @@ class UpstreamTlsTest {
     return closer.add(Backend.startHttps("tls", cert.serverContext(), false));
   }
 
+  /** A service named {@code name} (fields as the Admin API takes them) and a route /{@code name} to it. */
+  private static void service(AdminClient admin, String name, String... fields) {
+    String[] all = new String[fields.length + 1];
+    all[0] = "name=" + name;
+    System.arraycopy(fields, 0, all, 1, fields.length);
+    assertThat(admin.post("/services", all).status()).isEqualTo(201);
+    assertThat(admin.post("/services/" + name + "/routes", "paths[]=/" + name).status()).isEqualTo(201);
+  }
+
   private static JsonNode get(TestNode node, String path) {
     HttpResponse<String> r = Http.get(node.proxyUrl() + path);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -63,8 +72,7 @@ class UpstreamTlsTest {
     Backend backend = https(localhost);
     TestNode node = node(Map.of());
     AdminClient admin = node.admin();
-    admin.post("/services", "name=s", "url=https://localhost:" + backend.port());
-    admin.post("/services/s/routes", "paths[]=/s");
+    service(admin, "s", "url=https://localhost:" + backend.port());
 
     JsonNode body = get(node, "/s/a");
     assertThat(body.at("/tls/sni").asText()).isEqualTo("localhost");
@@ -80,8 +88,7 @@ class UpstreamTlsTest {
     // A plain TCP echo server where the https service points: it must see a TLS ClientHello, never a request line.
     try (TcpServer plain = TcpServer.echo(null)) {
       TestNode node = node(Map.of());
-      node.admin().post("/services", "name=s", "url=https://127.0.0.1:" + plain.port());
-      node.admin().post("/services/s/routes", "paths[]=/s");
+      service(node.admin(), "s", "url=https://127.0.0.1:" + plain.port());
       assertThat(status(node, "/s")).isEqualTo(502);
       await().atMost(Duration.ofSeconds(5)).until(() -> !plain.firstBytes().isEmpty());
       for (String first : plain.firstBytes()) {
@@ -96,8 +103,7 @@ class UpstreamTlsTest {
     Backend backend = https(localhost);
     TestNode trusting = node(Map.of("lua_ssl_trusted_certificate", pki.rootFile().toString()));
     AdminClient admin = trusting.admin();
-    admin.post("/services", "name=ok", "url=https://localhost:" + backend.port(), "tls_verify=true");
-    admin.post("/services/ok/routes", "paths[]=/ok");
+    service(admin, "ok", "url=https://localhost:" + backend.port(), "tls_verify=true");
     // The certificate names localhost and 127.0.0.1, not the Host this upstream sends.
     admin.post("/upstreams", "name=elsewhere.test", "host_header=elsewhere.test");
     admin.post("/upstreams/elsewhere.test/targets", "target=127.0.0.1:" + backend.port());
@@ -113,8 +119,7 @@ class UpstreamTlsTest {
 
     // The JDK's trust store does not know the test CA.
     TestNode system = node(Map.of());
-    system.admin().post("/services", "name=ok", "url=https://localhost:" + backend.port(), "tls_verify=true");
-    system.admin().post("/services/ok/routes", "paths[]=/ok");
+    service(system.admin(), "ok", "url=https://localhost:" + backend.port(), "tls_verify=true");
     assertThat(status(system, "/ok")).isEqualTo(502);
   }
 
@@ -125,11 +130,9 @@ class UpstreamTlsTest {
     TestNode node = node(Map.of("lua_ssl_trusted_certificate", pki.rootFile().toString()));
     AdminClient admin = node.admin();
     // lua_ssl_verify_depth 1 (the default): the intermediate is one too many.
-    admin.post("/services", "name=d1", "url=https://localhost:" + backend.port(), "tls_verify=true");
-    admin.post("/services/d1/routes", "paths[]=/d1");
-    admin.post("/services", "name=d2", "url=https://localhost:" + backend.port(), "tls_verify=true",
+    service(admin, "d1", "url=https://localhost:" + backend.port(), "tls_verify=true");
+    service(admin, "d2", "url=https://localhost:" + backend.port(), "tls_verify=true",
         "tls_verify_depth=2");
-    admin.post("/services/d2/routes", "paths[]=/d2");
 
     assertThat(status(node, "/d1")).isEqualTo(502);
     assertThat(status(node, "/d2")).isEqualTo(200);
@@ -144,13 +147,11 @@ class UpstreamTlsTest {
     settings.put("client_ssl_cert", client.certFile().toString());
     settings.put("client_ssl_cert_key", client.keyFile().toString());
     TestNode node = node(settings);
-    node.admin().post("/services", "name=s", "url=https://localhost:" + backend.port());
-    node.admin().post("/services/s/routes", "paths[]=/s");
+    service(node.admin(), "s", "url=https://localhost:" + backend.port());
     assertThat(get(node, "/s").at("/tls/client").asText()).isEqualTo("CN=fulcrum-client");
 
     TestNode without = node(Map.of());
-    without.admin().post("/services", "name=s", "url=https://localhost:" + backend.port());
-    without.admin().post("/services/s/routes", "paths[]=/s");
+    service(without.admin(), "s", "url=https://localhost:" + backend.port());
     assertThat(status(without, "/s")).isEqualTo(502);
   }
 

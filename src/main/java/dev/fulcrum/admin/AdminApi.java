@@ -13,6 +13,7 @@ import dev.fulcrum.conf.Version;
 import dev.fulcrum.store.Dao;
 import dev.fulcrum.store.DaoException;
 import dev.fulcrum.store.StoreException;
+import dev.fulcrum.store.declarative.PersistedConfig;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -50,7 +51,7 @@ public final class AdminApi {
     this.entities = new EntityEndpoints(dao, dao.store()::committedVersion);
     this.health = new HealthEndpoints(dao, snapshots);
     this.dbless = settings.database() == NodeSettings.Database.OFF;
-    this.config = new ConfigEndpoints(dao, dbless);
+    this.config = new ConfigEndpoints(dao, dbless, new PersistedConfig(settings.prefix()));
     register();
   }
 

@@ -6,6 +6,7 @@ import dev.fulcrum.model.EntityType;
 import dev.fulcrum.model.Json;
 import dev.fulcrum.store.Dao;
 import dev.fulcrum.store.declarative.DeclarativeConfig;
+import dev.fulcrum.store.declarative.PersistedConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,16 +16,19 @@ import java.util.Map;
  * {@code GET /config} and {@code POST /config} of a DB-less node: read the whole configuration,
  * or replace it at once (a file with errors changes nothing, and the answer lists every error).
  * With a database, Kong answers 400: configuration goes through the entity endpoints there.
+ * What a node took is kept under the prefix ({@link PersistedConfig}) for its next start.
  */
 final class ConfigEndpoints {
   private static final String DB_ONLY = "this endpoint is only available when Kong is configured to not use a database";
 
   private final Dao dao;
   private final boolean dbless;
+  private final PersistedConfig persisted;
 
-  ConfigEndpoints(Dao dao, boolean dbless) {
+  ConfigEndpoints(Dao dao, boolean dbless, PersistedConfig persisted) {
     this.dao = dao;
     this.dbless = dbless;
+    this.persisted = persisted;
   }
 
   AdminResponse get() {
@@ -51,7 +55,14 @@ final class ConfigEndpoints {
       }
     }
     List<Dao.Loaded> items = DeclarativeConfig.parse(text);
-    dao.load(items, true);
+    persisted.stage(text);
+    try {
+      dao.load(items, true);
+    } catch (RuntimeException e) {
+      persisted.discard();
+      throw e;
+    }
+    persisted.commit();
     return AdminResponse.json(201, current()).afterApplied(dao.store().committedVersion());
   }
 

@@ -25,6 +25,7 @@ import dev.fulcrum.store.Dao;
 import dev.fulcrum.store.Store;
 import dev.fulcrum.store.DaoException;
 import dev.fulcrum.store.declarative.DeclarativeConfig;
+import dev.fulcrum.store.declarative.PersistedConfig;
 import dev.fulcrum.store.embedded.EmbeddedStore;
 import dev.fulcrum.store.jdbc.JdbcStore;
 import dev.fulcrum.upstream.Backend;
@@ -198,7 +199,8 @@ public final class Node implements AutoCloseable {
 
   /**
    * database = off: the configuration lives in memory, loaded from {@code declarative_config}
-   * when it is set (every error of the file stops the start) and replaced by {@code POST /config}.
+   * when it is set (every error of the file stops the start), else from what {@code POST /config}
+   * last gave a node of this prefix, as Kong reloads its LMDB.
    */
   private static Store dbless(NodeSettings settings, String nodeId) {
     EmbeddedStore store = EmbeddedStore.inMemory(nodeId);
@@ -212,16 +214,27 @@ public final class Node implements AutoCloseable {
         } catch (IOException e) {
           throw new SettingsException("declarative_config: cannot read " + file + ": " + e.getMessage());
         }
-        try {
-          new Dao(store).load(DeclarativeConfig.parse(text), true);
-        } catch (DaoException e) {
-          throw new SettingsException("declarative_config: " + file + ": " + e.getMessage());
+        load(store, text, "declarative_config: " + file);
+      } else {
+        PersistedConfig persisted = new PersistedConfig(settings.prefix());
+        String text = persisted.read();
+        if (text != null) {
+          LOG.info("found the configuration last posted to /config: {}", persisted.file());
+          load(store, text, persisted.file() + " (the configuration last posted to /config; remove it to start empty)");
         }
       }
       return store;
     } catch (RuntimeException e) {
       store.close();
       throw e;
+    }
+  }
+
+  private static void load(Store store, String text, String source) {
+    try {
+      new Dao(store).load(DeclarativeConfig.parse(text), true);
+    } catch (DaoException e) {
+      throw new SettingsException(source + ": " + e.getMessage());
     }
   }
 

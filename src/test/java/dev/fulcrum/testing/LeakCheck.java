@@ -15,6 +15,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * surefire configuration runs with the leak detector at PARANOID, so every buffer is tracked.
  * After each class it collects garbage and allocates a few buffers, which makes the detector
  * report what was collected without being released.
+ *
+ * <p>One kind of report is not ours and is only printed: a buffer the io_uring transport allocated
+ * for a read it had submitted, with no access record at all. Under PARANOID every buffer the
+ * transport hands to a pipeline is touched on the way in, so such a buffer never reached
+ * Fulcrum's code; Netty drops it when an event loop is destroyed before the kernel completed that
+ * read (netty/netty#14539 fixed one such path; the loop's destroy waits only 200 ms for the rest).
  */
 public final class LeakCheck implements AfterAllCallback {
   private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
@@ -42,12 +48,22 @@ public final class LeakCheck implements AfterAllCallback {
     }
   }
 
+  /** A buffer of a submitted io_uring read that no handler ever saw (see the class comment). */
+  static boolean isTransportPendingRead(String records) {
+    return !records.contains("#1:")
+        && records.contains("io.netty.channel.uring.AbstractIoUringStreamChannel$IoUringStreamUnsafe.scheduleRead0");
+  }
+
   private static final class Factory extends ResourceLeakDetectorFactory {
     @Override
     public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval, long maxActive) {
       return new ResourceLeakDetector<>(resource, samplingInterval) {
         @Override
         protected void reportTracedLeak(String resourceType, String records) {
+          if (isTransportPendingRead(records)) {
+            System.err.println("io_uring dropped a pending read buffer at loop shutdown (not counted):" + records);
+            return;
+          }
           LEAKS.add("LEAK " + resourceType + records);
         }
 

@@ -188,4 +188,42 @@ class DeclarativeTest {
           .isEqualTo("this endpoint is only available when Kong is configured to not use a database");
     }
   }
+
+  @Test
+  void whatPostConfigGaveIsServedAgainAfterAStopAndStartUnlessADeclarativeFileIsSet() throws Exception {
+    try (Backend one = Backend.start("one"); Backend two = Backend.start("two")) {
+      Path prefix = Files.createDirectories(dir.resolve("prefix"));
+      String posted = "{\"_format_version\":\"3.0\",\"services\":[{\"name\":\"t\",\"url\":\"http://" + two.target()
+          + "\",\"routes\":[{\"paths\":[\"/t\"]}]}]}";
+      TestNode first = TestNode.startIn(prefix, Map.of("database", "off"));
+      assertThat(first.admin().json("POST", "/config", posted).status()).isEqualTo(201);
+      first.stopKeepingPrefix();
+      TestNode second = TestNode.startIn(prefix, Map.of("database", "off"));
+      try {
+        await().atMost(Duration.ofSeconds(10)).until(() -> Http.get(second.proxyUrl() + "/t").statusCode() == 200);
+        assertThat(Http.json(Http.get(second.proxyUrl() + "/t")).path("server").asText()).isEqualTo("two");
+        AdminClient.Reply bad = second.admin().json("POST", "/config",
+            "{\"_format_version\":\"3.0\",\"services\":[{\"name\":\"b\",\"url\":\"ftp://x\"}]}");
+        assertThat(bad.status()).isEqualTo(400);
+      } finally {
+        second.stopKeepingPrefix();
+      }
+      assertThat(Files.readString(prefix.resolve(PersistedConfig.FILE))).isEqualTo(posted);
+      assertThat(prefix.resolve(PersistedConfig.FILE + ".new")).doesNotExist();
+
+      Path file = dir.resolve("kong.yml");
+      Files.writeString(file, String.format(NESTED, one.target()));
+      TestNode third = TestNode.startIn(prefix, Map.of("database", "off", "declarative_config", file.toString()));
+      try {
+        await().atMost(Duration.ofSeconds(10)).until(() -> Http.get(third.proxyUrl() + "/s").statusCode() == 200);
+        assertThat(Http.get(third.proxyUrl() + "/t").statusCode()).isEqualTo(404);
+      } finally {
+        third.stopKeepingPrefix();
+      }
+
+      Files.writeString(prefix.resolve(PersistedConfig.FILE), "services: [{name: broken}]\n");
+      assertThatThrownBy(() -> TestNode.startIn(prefix, Map.of("database", "off")))
+          .isInstanceOf(SettingsException.class).hasMessageContaining(PersistedConfig.FILE);
+    }
+  }
 }

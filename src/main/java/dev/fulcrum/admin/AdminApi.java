@@ -13,6 +13,8 @@ import dev.fulcrum.conf.Version;
 import dev.fulcrum.store.Dao;
 import dev.fulcrum.store.DaoException;
 import dev.fulcrum.store.StoreException;
+import dev.fulcrum.model.PluginEntities;
+import dev.fulcrum.model.PluginSchemas;
 import dev.fulcrum.store.declarative.PersistedConfig;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -87,8 +89,29 @@ public final class AdminApi {
     collection("routes", Entities.ROUTES);
     collection("upstreams", Entities.UPSTREAMS);
     nested(Entities.SERVICES, "service", Entities.ROUTES, "routes");
-    parentOf(Entities.ROUTES, "service", Entities.SERVICES);
+    parentOf(Entities.ROUTES, "routes", "service", Entities.SERVICES);
     targets();
+    plugins();
+  }
+
+  /** Consumers, plugins (global or scoped) and key-auth credentials. */
+  private void plugins() {
+    collection("consumers", PluginEntities.CONSUMERS);
+    collection("plugins", PluginEntities.PLUGINS);
+    collection("key-auths", PluginEntities.KEYAUTH_CREDENTIALS);
+    nested(Entities.SERVICES, "service", PluginEntities.PLUGINS, "plugins");
+    nested(Entities.ROUTES, "route", PluginEntities.PLUGINS, "plugins");
+    nested(PluginEntities.CONSUMERS, "consumer", PluginEntities.PLUGINS, "plugins");
+    nested(PluginEntities.CONSUMERS, "consumer", PluginEntities.KEYAUTH_CREDENTIALS, "key-auth");
+    parentOf(PluginEntities.PLUGINS, "plugins", "route", Entities.ROUTES);
+    parentOf(PluginEntities.PLUGINS, "plugins", "service", Entities.SERVICES);
+    parentOf(PluginEntities.PLUGINS, "plugins", "consumer", PluginEntities.CONSUMERS);
+    parentOf(PluginEntities.KEYAUTH_CREDENTIALS, "key-auths", "consumer", PluginEntities.CONSUMERS);
+    paths.on("GET", "/plugins/enabled", (r, p) -> {
+      ObjectNode o = Json.object();
+      PluginSchemas.names().forEach(o.putArray("enabled_plugins")::add);
+      return AdminResponse.json(200, o);
+    });
   }
 
   /** {@code /c} and {@code /c/{key}}. */
@@ -123,8 +146,8 @@ public final class AdminApi {
   }
 
   /** {@code /children/{c}/field}: the parent a child points to (GET, PATCH, PUT). */
-  private void parentOf(EntityType child, String field, EntityType parent) {
-    String path = "/" + child.name() + "/{key}/" + field;
+  private void parentOf(EntityType child, String childPath, String field, EntityType parent) {
+    String path = "/" + childPath + "/{key}/" + field;
     paths.on("GET", path, (r, p) -> parentId(child, field, p.get("key"))
         .map(id -> entities.get(parent, id, null))
         .orElseGet(AdminResponse::notFound));

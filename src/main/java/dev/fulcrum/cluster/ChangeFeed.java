@@ -7,6 +7,10 @@ import dev.fulcrum.model.Route;
 import dev.fulcrum.model.Service;
 import dev.fulcrum.model.Target;
 import dev.fulcrum.model.Upstream;
+import dev.fulcrum.model.Consumer;
+import dev.fulcrum.model.KeyCredential;
+import dev.fulcrum.model.Plugin;
+import dev.fulcrum.model.PluginEntities;
 import dev.fulcrum.runtime.KongChanges;
 import dev.fulcrum.runtime.KongCompiler;
 import dev.fulcrum.runtime.KongPart;
@@ -43,8 +47,7 @@ public final class ChangeFeed implements AutoCloseable {
   private static final int BATCH = 1000;
   private static final long CACHE_DELAY_MILLIS = 1000;
   private static final long MAX_RETRY_MILLIS = 5000;
-  private static final List<EntityType> KONG = List.of(Entities.SERVICES, Entities.ROUTES, Entities.UPSTREAMS,
-      Entities.TARGETS);
+  private static final List<EntityType> KONG = Entities.ALL;
 
   private final Store store;
   private final KongCompiler compiler;
@@ -341,6 +344,12 @@ public final class ChangeFeed implements AutoCloseable {
       c.route(id, doc == null ? null : Route.from(doc));
     } else if (type == Entities.UPSTREAMS) {
       c.upstream(id, doc == null ? null : Upstream.from(doc));
+    } else if (type == PluginEntities.PLUGINS) {
+      c.plugin(id, doc == null ? null : Plugin.from(doc));
+    } else if (type == PluginEntities.CONSUMERS) {
+      c.consumer(id, doc == null ? null : Consumer.from(doc));
+    } else if (type == PluginEntities.KEYAUTH_CREDENTIALS) {
+      c.key(id, doc == null ? null : KeyCredential.from(doc));
     } else {
       c.target(id, doc == null ? null : Target.from(doc));
     }

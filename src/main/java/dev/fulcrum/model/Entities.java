@@ -468,10 +468,18 @@ public final class Entities {
           List.of(new EntityType.ForeignKey("upstream", "upstreams", true)));
 
   /** Every entity type, parents before children. */
-  public static final List<EntityType> ALL = List.of(SERVICES, ROUTES, UPSTREAMS, TARGETS);
+  public static final List<EntityType> ALL = List.of(SERVICES, ROUTES, UPSTREAMS, TARGETS,
+      PluginEntities.CONSUMERS, PluginEntities.PLUGINS, PluginEntities.KEYAUTH_CREDENTIALS);
 
-  private static final Map<String, EntityType> BY_NAME =
-      Map.of(SERVICES.name(), SERVICES, ROUTES.name(), ROUTES, UPSTREAMS.name(), UPSTREAMS, TARGETS.name(), TARGETS);
+  private static final Map<String, EntityType> BY_NAME = byName();
+
+  private static Map<String, EntityType> byName() {
+    Map<String, EntityType> out = new java.util.HashMap<>();
+    for (EntityType t : ALL) {
+      out.put(t.name(), t);
+    }
+    return Map.copyOf(out);
+  }
 
   public static EntityType byName(String name) {
     return BY_NAME.get(name);

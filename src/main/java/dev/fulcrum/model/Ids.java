@@ -17,4 +17,13 @@ public final class Ids {
   public static String newId() {
     return UUID.randomUUID().toString();
   }
+
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+  /** A secret such as a key-auth key Kong generates: 32 URL-safe characters from 24 random bytes. */
+  public static String randomKey() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
 }

@@ -25,14 +25,45 @@ public final class Schema {
     void check(ObjectNode entity, FieldErrors errors);
   }
 
+  /**
+   * Kong's subschemas: an entity whose shape depends on one of its fields (a plugin's
+   * {@code config} on its {@code name}). The whole entity is validated by the subschema its key
+   * names; an unknown key is an error on that field.
+   */
+  public interface Subschemas {
+    String key();
+
+    /** The schema for this value of the key, or null when there is none. */
+    Schema forKey(String value);
+
+    /** The error on the key field for a value with no subschema. */
+    String unknown(String value);
+  }
+
   private final List<Field> fields;
   private final List<EntityCheck> checks;
   private final List<Consumer<ObjectNode>> shorthands;
+  private final Subschemas subschemas;
 
   public Schema(List<Field> fields, List<EntityCheck> checks, List<Consumer<ObjectNode>> shorthands) {
+    this(fields, checks, shorthands, null);
+  }
+
+  public Schema(List<Field> fields, List<EntityCheck> checks, List<Consumer<ObjectNode>> shorthands,
+      Subschemas subschemas) {
     this.fields = List.copyOf(fields);
     this.checks = List.copyOf(checks);
     this.shorthands = List.copyOf(shorthands);
+    this.subschemas = subschemas;
+  }
+
+  /** The subschema {@code input}'s key names, or null (no subschemas, or an unknown key). */
+  private Schema sub(JsonNode input) {
+    if (subschemas == null || input == null) {
+      return null;
+    }
+    String value = Json.text(input, subschemas.key());
+    return value == null ? null : subschemas.forKey(value);
   }
 
   public List<Field> fields() {
@@ -50,6 +81,11 @@ public final class Schema {
 
   /** Rewrites write-only shorthand fields (such as a service's {@code url}) in place. */
   public void applyShorthands(ObjectNode input) {
+    Schema sub = sub(input);
+    if (sub != null) {
+      sub.applyShorthands(input);
+      return;
+    }
     for (Consumer<ObjectNode> s : shorthands) {
       s.accept(input);
     }
@@ -60,6 +96,15 @@ public final class Schema {
    * their defaults. Errors are added to {@code errors}; the result is then meaningless.
    */
   public ObjectNode validate(ObjectNode input, FieldErrors errors) {
+    Schema sub = sub(input);
+    if (sub != null) {
+      return sub.validate(input, errors);
+    }
+    if (subschemas != null && Json.text(input, subschemas.key()) != null) {
+      // Without its subschema nothing else of the entity can be judged: the key is the error.
+      errors.field(subschemas.key(), subschemas.unknown(Json.text(input, subschemas.key())));
+      return record(fields, input, new FieldErrors());
+    }
     ObjectNode out = record(fields, input, errors);
     if (errors.isEmpty()) {
       for (EntityCheck c : checks) {
@@ -71,6 +116,10 @@ public final class Schema {
 
   /** PATCH semantics: record fields merge recursively; arrays, sets and maps are replaced. */
   public ObjectNode mergeWithSchema(ObjectNode existing, ObjectNode patch) {
+    Schema sub = sub(patch.has(subschemas == null ? "" : subschemas.key()) ? patch : existing);
+    if (sub != null) {
+      return sub.mergeWithSchema(existing, patch);
+    }
     return mergeRecord(fields, existing, patch);
   }
 
@@ -269,7 +318,8 @@ public final class Schema {
    * {@code a[1]=x} style indexes become arrays.
    */
   public void infer(ObjectNode input) {
-    inferRecord(fields, input);
+    Schema sub = sub(input);
+    inferRecord(sub != null ? sub.fields : fields, input);
   }
 
   private static void inferRecord(List<Field> fields, ObjectNode input) {

@@ -1,7 +1,9 @@
 package dev.fulcrum.plugin;
 
+import dev.fulcrum.model.Consumer;
 import dev.fulcrum.router.RequestFacts;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 
 /** What a step sees of the exchange it runs in, and what it may do to it. */
@@ -20,6 +22,33 @@ public interface StepContext {
 
   /** Answers here with {@code response}; the exchange owns it from now on. */
   void respond(LocalResponse response);
+
+  /**
+   * Answers here as Kong's {@code kong.response.error} does: the listener's error shape (JSON by
+   * default) with {@code message}, and {@code headers} added (may be null).
+   */
+  void error(int status, String message, HttpHeaders headers);
+
+  /** The client's address as the proxy trusts it (after PROXY protocol), as text. */
+  String clientIp();
+
+  /** The id of the Kong service the request was routed to, or null. */
+  String serviceId();
+
+  /** The consumer an authentication step established, or null. */
+  Consumer consumer();
+
+  /** The id of the credential that authenticated the consumer, or null. */
+  String credentialId();
+
+  /** Authenticates the request as {@code consumer} (by {@code credentialId}, null for anonymous). */
+  void authenticate(Consumer consumer, String credentialId);
+
+  /** What {@code step} remembered for this request, or null. */
+  Object attachment(HttpStep step);
+
+  /** Remembers {@code value} for {@code step} until the exchange is over. */
+  void attach(HttpStep step, Object value);
 
   /** Goes on after a step returned {@link Flow#PAUSE}; from any thread. */
   void resume();

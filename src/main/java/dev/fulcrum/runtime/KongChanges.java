@@ -1,5 +1,8 @@
 package dev.fulcrum.runtime;
 
+import dev.fulcrum.model.Consumer;
+import dev.fulcrum.model.KeyCredential;
+import dev.fulcrum.model.Plugin;
 import dev.fulcrum.model.Route;
 import dev.fulcrum.model.Service;
 import dev.fulcrum.model.Target;
@@ -16,6 +19,26 @@ public final class KongChanges {
   final Map<String, Route> routes = new HashMap<>();
   final Map<String, Upstream> upstreams = new HashMap<>();
   final Map<String, Target> targets = new HashMap<>();
+  final Map<String, Plugin> plugins = new HashMap<>();
+  final Map<String, Consumer> consumers = new HashMap<>();
+  final Map<String, KeyCredential> keys = new HashMap<>();
+
+  public void plugin(String id, Plugin p) {
+    plugins.put(id, p);
+  }
+
+  public void consumer(String id, Consumer c) {
+    consumers.put(id, c);
+  }
+
+  public void key(String id, KeyCredential k) {
+    keys.put(id, k);
+  }
+
+  /** Whether a plugin, consumer or credential changed: the plugin chains are then compiled again. */
+  boolean pluginsChanged() {
+    return !plugins.isEmpty() || !consumers.isEmpty() || !keys.isEmpty();
+  }
 
   public void service(String id, Service s) {
     services.put(id, s);
@@ -34,10 +57,11 @@ public final class KongChanges {
   }
 
   public boolean isEmpty() {
-    return services.isEmpty() && routes.isEmpty() && upstreams.isEmpty() && targets.isEmpty();
+    return services.isEmpty() && routes.isEmpty() && upstreams.isEmpty() && targets.isEmpty() && !pluginsChanged();
   }
 
   public int size() {
-    return services.size() + routes.size() + upstreams.size() + targets.size();
+    return services.size() + routes.size() + upstreams.size() + targets.size() + plugins.size() + consumers.size()
+        + keys.size();
   }
 }

@@ -2,12 +2,16 @@ package dev.fulcrum.runtime;
 
 import dev.fulcrum.model.Algorithm;
 import dev.fulcrum.model.Dialect;
+import dev.fulcrum.model.Consumer;
+import dev.fulcrum.model.KeyCredential;
+import dev.fulcrum.model.Plugin;
 import dev.fulcrum.model.Protocol;
 import dev.fulcrum.model.Route;
 import dev.fulcrum.model.Service;
 import dev.fulcrum.model.Target;
 import dev.fulcrum.model.Upstream;
 import dev.fulcrum.plugin.HttpStep;
+import dev.fulcrum.plugin.bundled.LocalCounters;
 import dev.fulcrum.router.Router;
 import dev.fulcrum.router.StreamRouter;
 import dev.fulcrum.net.TlsContexts;
@@ -51,6 +55,11 @@ public final class KongCompiler {
   private final Map<String, Route> streamRoutes = new HashMap<>();
   private final Map<String, Upstream> upstreams = new HashMap<>();
   private final Map<String, Target> targets = new HashMap<>();
+  private final Map<String, Plugin> plugins = new HashMap<>();
+  private final Map<String, Consumer> consumers = new HashMap<>();
+  private final Map<String, KeyCredential> keys = new HashMap<>();
+  private final PluginChains pluginChains;
+  private Map<String, List<HttpStep>> chains = Map.of();
   /** Target ids by upstream id. */
   private final Map<String, Set<String>> targetsOf = new HashMap<>();
   /** Service ids by the host they name (an upstream's name, or a plain host). */
@@ -76,6 +85,7 @@ public final class KongCompiler {
     this.events = events;
     this.serviceSteps = List.copyOf(serviceSteps);
     this.tls = tls;
+    this.pluginChains = new PluginChains(new LocalCounters(), this.serviceSteps);
   }
 
   /** The last compiled part. */
@@ -92,6 +102,9 @@ public final class KongCompiler {
     services.keySet().forEach(id -> all.services.putIfAbsent(id, null));
     upstreams.keySet().forEach(id -> all.upstreams.putIfAbsent(id, null));
     targets.keySet().forEach(id -> all.targets.putIfAbsent(id, null));
+    plugins.keySet().forEach(id -> all.plugins.putIfAbsent(id, null));
+    consumers.keySet().forEach(id -> all.consumers.putIfAbsent(id, null));
+    keys.keySet().forEach(id -> all.keys.putIfAbsent(id, null));
     return apply(version, all);
   }
 
@@ -176,13 +189,30 @@ public final class KongCompiler {
     }
 
     boolean backendsChanged = !touchedUpstreams.isEmpty() || !touchedServices.isEmpty();
+    if (changes.pluginsChanged() || (!plugins.isEmpty() && !changes.routes.isEmpty())) {
+      applyTo(plugins, changes.plugins);
+      applyTo(consumers, changes.consumers);
+      applyTo(keys, changes.keys);
+      chains = pluginChains.compile(routes.values(), plugins.values(), consumers.values(), keys.values());
+    }
     part = new KongPart(
         version, router, streams,
         touchedServices.isEmpty() ? part.services() : Map.copyOf(serviceTargets),
         backendsChanged ? byName : part.upstreams(),
         backendsChanged ? upstreamIds() : part.upstreamIds(),
-        backendsChanged ? allBackends() : part.backends());
+        backendsChanged ? allBackends() : part.backends(),
+        chains);
     return part;
+  }
+
+  private static <T> void applyTo(Map<String, T> current, Map<String, T> changes) {
+    changes.forEach((id, now) -> {
+      if (now == null) {
+        current.remove(id);
+      } else {
+        current.put(id, now);
+      }
+    });
   }
 
   private Map<String, Backend> upstreamsByName() {

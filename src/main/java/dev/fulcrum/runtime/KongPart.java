@@ -1,5 +1,7 @@
 package dev.fulcrum.runtime;
 
+import dev.fulcrum.plugin.HttpStep;
+
 import dev.fulcrum.model.Route;
 import dev.fulcrum.router.Router;
 import dev.fulcrum.router.StreamRouter;
@@ -18,14 +20,21 @@ import java.util.function.Predicate;
  * @param upstreams the upstreams by name, in name order
  * @param upstreamIds upstream name by id
  * @param backends every backend: the upstreams' and the plain-host services'
+ * @param chains the steps of each route that has plugins (its plugins, then the service steps)
  */
 public record KongPart(
     long version, Router router, StreamRouter streams, Map<String, KongTarget> services,
-    Map<String, Backend> upstreams, Map<String, String> upstreamIds, List<Backend> backends)
+    Map<String, Backend> upstreams, Map<String, String> upstreamIds, List<Backend> backends,
+    Map<String, List<HttpStep>> chains)
     implements Predicate<Route> {
 
   public static final KongPart EMPTY =
-      new KongPart(-1, Router.EMPTY, StreamRouter.EMPTY, Map.of(), Map.of(), Map.of(), List.of());
+      new KongPart(-1, Router.EMPTY, StreamRouter.EMPTY, Map.of(), Map.of(), Map.of(), List.of(), Map.of());
+
+  /** The plugin chain of a route, or null when it has no plugins. */
+  public List<HttpStep> chain(Route route) {
+    return chains.isEmpty() ? null : chains.get(route.id());
+  }
 
   /** The upstream with this id, or null. */
   public Backend upstreamById(String id) {

@@ -7,6 +7,7 @@ import dev.fulcrum.model.EntityType;
 import dev.fulcrum.model.FieldErrors;
 import dev.fulcrum.model.Ids;
 import dev.fulcrum.model.Json;
+import dev.fulcrum.model.PluginEntities;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -105,7 +106,10 @@ public final class Dao {
       throw DaoException.primaryKeyViolation(id);
     }
     stampNew(type, input);
-    if (!Json.isNull(updatedAt)) {
+    if (type == PluginEntities.KEYAUTH_CREDENTIALS && Json.isNull(input.get("key"))) {
+      input.put("key", Ids.randomKey());
+    }
+    if (!Json.isNull(updatedAt) && type.schema().field("updated_at") != null) {
       input.set("updated_at", updatedAt);
     }
     ObjectNode entity = validate(type, input);
@@ -164,7 +168,8 @@ public final class Dao {
   }
 
   private static final List<EntityType> LOAD_ORDER =
-      List.of(Entities.SERVICES, Entities.UPSTREAMS, Entities.ROUTES, Entities.TARGETS);
+      List.of(Entities.SERVICES, Entities.UPSTREAMS, Entities.ROUTES, Entities.TARGETS,
+          PluginEntities.CONSUMERS, PluginEntities.PLUGINS, PluginEntities.KEYAUTH_CREDENTIALS);
 
   /** PATCH: merges {@code patch} into the stored entity (records deep, the rest replaced). */
   public ObjectNode update(EntityType type, String id, ObjectNode patch) {
@@ -176,7 +181,7 @@ public final class Dao {
           resolveForeignKeys(tx, type, patch);
           patch.remove("id");
           ObjectNode merged = type.schema().mergeWithSchema(existing, patch);
-          merged.set("updated_at", now(type));
+          stampUpdated(type, merged, now(type));
           ObjectNode entity = validate(type, merged);
           checkReferences(tx, type, entity);
           checkUnique(tx, type, entity);
@@ -203,7 +208,7 @@ public final class Dao {
           resolveForeignKeys(tx, type, input);
           input.put("id", existingId);
           input.set("created_at", existing.get().get("created_at"));
-          input.set("updated_at", now(type));
+          stampUpdated(type, input, now(type));
           ObjectNode entity = validate(type, input);
           checkReferences(tx, type, entity);
           checkUnique(tx, type, entity);
@@ -276,7 +281,14 @@ public final class Dao {
     if (Json.isNull(input.get("created_at"))) {
       input.set("created_at", now);
     }
-    input.set("updated_at", now);
+    stampUpdated(type, input, now);
+  }
+
+  /** Entities with an updated_at (not every one has: key-auth credentials do not). */
+  private static void stampUpdated(EntityType type, ObjectNode entity, JsonNode now) {
+    if (type.schema().field("updated_at") != null) {
+      entity.set("updated_at", now);
+    }
   }
 
   private static JsonNode now(EntityType type) {
@@ -339,7 +351,7 @@ public final class Dao {
       for (String field : type.compositeUnique()) {
         JsonNode v = entity.get(field);
         key.set(field, v);
-        values.add(v.isObject() ? Json.text(v, "id") : v.asText());
+        values.add(Json.isNull(v) ? null : v.isObject() ? Json.text(v, "id") : v.asText());
       }
       Optional<ObjectNode> other = tx.findUnique(type, type.compositeUnique(), values);
       if (other.isPresent() && !id.equals(Json.text(other.get(), "id"))) {

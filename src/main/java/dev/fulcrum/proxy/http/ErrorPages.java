@@ -21,6 +21,11 @@ public interface ErrorPages {
 
   FullHttpResponse page(ByteBufAllocator alloc, int status, Cause cause, HttpRequest request);
 
+  /** A step's own answer with its message (Kong's kong.response.error); the status page elsewhere. */
+  default FullHttpResponse message(ByteBufAllocator alloc, int status, String message, HttpRequest request) {
+    return page(alloc, status, Cause.GATEWAY, request);
+  }
+
   /** The status of a request whose last try failed this way. */
   int status(ProxyFailure failure);
 

@@ -3,6 +3,7 @@ package dev.fulcrum.proxy.http;
 import dev.fulcrum.metrics.Counters;
 import dev.fulcrum.model.Upstream;
 import dev.fulcrum.plugin.Flow;
+import dev.fulcrum.model.Consumer;
 import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.LocalResponse;
 import dev.fulcrum.plugin.StepContext;
@@ -25,6 +26,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -36,6 +38,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -84,6 +87,11 @@ final class Exchange implements Attempts.Owner, StepContext {
   private RequestBody body;
   private List<HttpStep> steps;
   private int stepIndex;
+  /** Who the request authenticated as (Kong's consumer), and by which credential. */
+  private Consumer consumer;
+  private String credentialId;
+  /** What steps remember for this request; most requests have none. */
+  private IdentityHashMap<HttpStep, Object> attachments;
   private boolean paused;
   private Routed routed;
   private HttpTarget target;
@@ -162,7 +170,17 @@ final class Exchange implements Attempts.Owner, StepContext {
   private void runSteps() {
     while (state == State.ACCESS && !paused) {
       if (stepIndex < steps.size()) {
-        if (steps.get(stepIndex++).onRequest(this) == Flow.PAUSE && state == State.ACCESS) {
+        HttpStep step = steps.get(stepIndex++);
+        Flow flow;
+        try {
+          flow = step.onRequest(this);
+        } catch (RuntimeException e) {
+          // A step that fails answers 500, as Kong does for a plugin error; the connection lives on.
+          LOG.error("step {} failed", step.getClass().getSimpleName(), e);
+          respond(500);
+          return;
+        }
+        if (flow == Flow.PAUSE && state == State.ACCESS) {
           paused = true;
         }
         continue;
@@ -850,5 +868,53 @@ final class Exchange implements Attempts.Owner, StepContext {
   @Override
   public long sentNanos() {
     return sentNanos;
+  }
+
+  @Override
+  public void error(int status, String message, HttpHeaders headers) {
+    FullHttpResponse page = routing.errors().message(clientChannel.alloc(), status, message, request);
+    if (headers != null) {
+      page.headers().add(headers);
+    }
+    respond(LocalResponse.full(page));
+  }
+
+  @Override
+  public String clientIp() {
+    return info.clientIp.toString();
+  }
+
+  @Override
+  public String serviceId() {
+    return routed == null || routed.match() == null ? null : routed.match().route().serviceId();
+  }
+
+  @Override
+  public Consumer consumer() {
+    return consumer;
+  }
+
+  @Override
+  public String credentialId() {
+    return credentialId;
+  }
+
+  @Override
+  public void authenticate(Consumer consumer, String credentialId) {
+    this.consumer = consumer;
+    this.credentialId = credentialId;
+  }
+
+  @Override
+  public Object attachment(HttpStep step) {
+    return attachments == null ? null : attachments.get(step);
+  }
+
+  @Override
+  public void attach(HttpStep step, Object value) {
+    if (attachments == null) {
+      attachments = new IdentityHashMap<>(4);
+    }
+    attachments.put(step, value);
   }
 }

@@ -84,6 +84,11 @@ public final class KongErrors implements ErrorPages {
         gatewayDecision ? "application/json" : errorDefaultType, requestId(), serverTokens);
   }
 
+  @Override
+  public FullHttpResponse message(ByteBufAllocator alloc, int status, String message, HttpRequest request) {
+    return error(alloc, status, message, request, true);
+  }
+
   /** A fresh request id: 32 hex digits, like nginx's $request_id. */
   public static String requestId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();

@@ -7,6 +7,7 @@ import dev.fulcrum.model.Route;
 import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.LocalResponse;
 import dev.fulcrum.router.RouteMatch;
+import dev.fulcrum.runtime.HttpTarget;
 import dev.fulcrum.runtime.KongPart;
 import dev.fulcrum.runtime.KongTarget;
 import dev.fulcrum.runtime.SnapshotHolder;
@@ -76,7 +77,12 @@ public final class KongRouting implements HttpRouting {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
     req.setUri(r.query == null ? upstreamPath : upstreamPath + r.query);
-    return Routed.forward(service.http(route.preserveHost()), match);
+    HttpTarget target = service.http(route.preserveHost());
+    List<HttpStep> chain = kong.chain(route);
+    if (chain != null) {
+      target = new HttpTarget(target.destination(), chain, target.local());
+    }
+    return Routed.forward(target, match);
   }
 
   @Override

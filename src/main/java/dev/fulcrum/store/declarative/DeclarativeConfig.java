@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.fulcrum.model.Entities;
+import dev.fulcrum.model.PluginEntities;
 import dev.fulcrum.model.EntityType;
 import dev.fulcrum.model.Ids;
 import dev.fulcrum.model.Json;
@@ -75,8 +76,11 @@ public final class DeclarativeConfig {
       throw DaoException.invalidDeclarative(fields, Json.NODES.arrayNode());
     }
     List<Dao.Loaded> out = new ArrayList<>();
-    read(root, Entities.SERVICES, Entities.ROUTES, "service", out);
-    read(root, Entities.UPSTREAMS, Entities.TARGETS, "upstream", out);
+    for (EntityType type : Entities.ALL) {
+      for (JsonNode node : list(root, type.name())) {
+        add(reference(node, type), type, out);
+      }
+    }
     return out;
   }
 
@@ -114,25 +118,30 @@ public final class DeclarativeConfig {
     }
   }
 
-  /**
-   * The parents of one kind with the children nested in them (pointed at their parent by id),
-   * then the children listed flat (their {@code field} naming the parent by name or id).
-   */
-  private static void read(JsonNode root, EntityType parentType, EntityType childType, String field,
-      List<Dao.Loaded> out) {
-    for (JsonNode p : list(root, parentType.name())) {
-      ObjectNode parent = copyWithout(p, childType.name());
-      for (JsonNode c : list(p, childType.name())) {
-        ObjectNode child = ((ObjectNode) c).deepCopy();
-        child.set(field, Json.object().put("id", idOf(parent)));
-        out.add(new Dao.Loaded(childType, child, label(child)));
+  /** Entities a file may nest in another: the list's name and the child's field naming the parent. */
+  private record Nest(String key, EntityType child, String field) {}
+
+  private static final Map<EntityType, List<Nest>> NESTS = Map.of(
+      Entities.SERVICES, List.of(new Nest("routes", Entities.ROUTES, "service"),
+          new Nest("plugins", PluginEntities.PLUGINS, "service")),
+      Entities.ROUTES, List.of(new Nest("plugins", PluginEntities.PLUGINS, "route")),
+      Entities.UPSTREAMS, List.of(new Nest("targets", Entities.TARGETS, "upstream")),
+      PluginEntities.CONSUMERS, List.of(new Nest("keyauth_credentials", PluginEntities.KEYAUTH_CREDENTIALS, "consumer"),
+          new Nest("plugins", PluginEntities.PLUGINS, "consumer")));
+
+  /** One entity of the file, and the entities nested in it, pointed at it by id (at any depth). */
+  private static void add(ObjectNode node, EntityType type, List<Dao.Loaded> out) {
+    List<Nest> nests = NESTS.getOrDefault(type, List.of());
+    ObjectNode doc = node.deepCopy();
+    nests.forEach(n -> doc.remove(n.key()));
+    for (Nest n : nests) {
+      for (JsonNode c : list(node, n.key())) {
+        ObjectNode child = reference(c, n.child());
+        child.set(n.field(), Json.object().put("id", idOf(doc)));
+        add(child, n.child(), out);
       }
-      out.add(new Dao.Loaded(parentType, parent, label(parent)));
     }
-    for (JsonNode c : list(root, childType.name())) {
-      ObjectNode child = reference(c, field);
-      out.add(new Dao.Loaded(childType, child, label(child)));
-    }
+    out.add(new Dao.Loaded(type, doc, label(doc)));
   }
 
   private static Iterable<JsonNode> list(JsonNode parent, String field) {
@@ -167,19 +176,22 @@ public final class DeclarativeConfig {
     return id;
   }
 
-  /** A flat entity's foreign key given as a string: an id, or the parent's name. */
-  private static ObjectNode reference(JsonNode node, String field) {
+  /** An entity's foreign keys given as strings: an id, or the parent's name (its endpoint key). */
+  private static ObjectNode reference(JsonNode node, EntityType type) {
     ObjectNode copy = ((ObjectNode) node).deepCopy();
-    JsonNode ref = copy.get(field);
-    if (ref != null && ref.isTextual()) {
-      copy.set(field, Ids.isUuid(ref.asText()) ? Json.object().put("id", ref.asText())
-          : Json.object().put("name", ref.asText()));
+    for (EntityType.ForeignKey fk : type.foreignKeys()) {
+      JsonNode ref = copy.get(fk.field());
+      EntityType parent = Entities.byName(fk.parent());
+      if (ref != null && ref.isTextual() && parent != null) {
+        copy.set(fk.field(), Ids.isUuid(ref.asText()) ? Json.object().put("id", ref.asText())
+            : Json.object().put(parent.endpointKey(), ref.asText()));
+      }
     }
     return copy;
   }
 
   private static String label(ObjectNode doc) {
-    for (String key : List.of("name", "target", "id")) {
+    for (String key : List.of("name", "username", "target", "id")) {
       String v = Json.text(doc, key);
       if (v != null) {
         return v;

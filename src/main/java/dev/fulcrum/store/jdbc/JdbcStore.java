@@ -302,13 +302,19 @@ public abstract class JdbcStore implements Store {
     @Override
     public Optional<ObjectNode> findUnique(EntityType type, List<String> fields, List<String> values) {
       StringBuilder sql = new StringBuilder("SELECT doc FROM ").append(type.name()).append(" WHERE ");
+      List<String> args = new ArrayList<>();
       for (int i = 0; i < fields.size(); i++) {
         if (i > 0) {
           sql.append(" AND ");
         }
-        sql.append(Tables.column(type, fields.get(i))).append(" = ?");
+        // A null value matches an absent reference (a plugin on no route).
+        String value = values.get(i);
+        sql.append(Tables.column(type, fields.get(i))).append(value == null ? " IS NULL" : " = ?");
+        if (value != null) {
+          args.add(value);
+        }
       }
-      return query(sql.toString(), values).stream().findFirst();
+      return query(sql.toString(), args).stream().findFirst();
     }
 
     @Override

@@ -35,7 +35,24 @@ public final class Migrations {
                       + " tag TEXT NOT NULL, PRIMARY KEY (entity_name, entity_id, tag))",
                   "CREATE INDEX IF NOT EXISTS tags_tag ON tags (tag)",
                   "CREATE TABLE IF NOT EXISTS cluster_events (id ${AUTO_ID}, node_id TEXT NOT NULL,"
-                      + " at DOUBLE PRECISION NOT NULL, channel TEXT NOT NULL, data TEXT)")));
+                      + " at DOUBLE PRECISION NOT NULL, channel TEXT NOT NULL, data TEXT)")),
+          new Migration(
+              "001_plugins",
+              List.of(
+                  "CREATE TABLE IF NOT EXISTS consumers (id TEXT PRIMARY KEY, username TEXT UNIQUE,"
+                      + " custom_id TEXT UNIQUE, created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
+                  // One plugin of a name per route/service/consumer: checked by the DAO, as the
+                  // absent references are NULLs that a UNIQUE constraint would not compare.
+                  "CREATE TABLE IF NOT EXISTS plugins (id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+                      + " instance_name TEXT UNIQUE, route_id TEXT, service_id TEXT, consumer_id TEXT,"
+                      + " created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
+                  "CREATE INDEX IF NOT EXISTS plugins_name ON plugins (name)",
+                  "CREATE INDEX IF NOT EXISTS plugins_route_id ON plugins (route_id)",
+                  "CREATE INDEX IF NOT EXISTS plugins_service_id ON plugins (service_id)",
+                  "CREATE INDEX IF NOT EXISTS plugins_consumer_id ON plugins (consumer_id)",
+                  "CREATE TABLE IF NOT EXISTS keyauth_credentials (id TEXT PRIMARY KEY, key TEXT UNIQUE,"
+                      + " consumer_id TEXT, created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
+                  "CREATE INDEX IF NOT EXISTS keyauth_credentials_consumer_id ON keyauth_credentials (consumer_id)")));
 
   private Migrations() {}
 

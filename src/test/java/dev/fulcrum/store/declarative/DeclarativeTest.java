@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.LinkedHashMap;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fulcrum.model.EntityType;
+import dev.fulcrum.model.PluginEntities;
 import dev.fulcrum.cli.Main;
 import dev.fulcrum.conf.NodeSettings;
 import dev.fulcrum.conf.SettingsException;
@@ -67,6 +72,67 @@ class DeclarativeTest {
   }
 
   @Test
+  void pluginsAndConsumersNestAtEveryLevelAndSurviveAnExportAndImport() {
+    String config = String.join("\n",
+        "_format_version: \"3.0\"",
+        "services:",
+        "- name: s",
+        "  url: http://127.0.0.1:9",
+        "  plugins:",
+        "  - name: key-auth",
+        "  routes:",
+        "  - name: r",
+        "    paths: [/s]",
+        "    plugins:",
+        "    - name: rate-limiting",
+        "      config: {minute: 5}",
+        "consumers:",
+        "- username: luka",
+        "  keyauth_credentials:",
+        "  - key: top-secret-key",
+        "  plugins:",
+        "  - name: rate-limiting",
+        "    config: {hour: 50}",
+        "plugins:",
+        "- name: rate-limiting",
+        "  service: s",
+        "  consumer: luka",
+        "  config: {second: 1}",
+        "");
+    try (EmbeddedStore store = EmbeddedStore.inMemory("p"); EmbeddedStore again = EmbeddedStore.inMemory("q")) {
+      store.migrateUp();
+      Dao dao = new Dao(store);
+      dao.load(DeclarativeConfig.parse(config), true);
+      String serviceId = Json.text(dao.select(Entities.SERVICES, "s").orElseThrow(), "id");
+      String routeId = Json.text(dao.select(Entities.ROUTES, "r").orElseThrow(), "id");
+      String consumerId = Json.text(dao.select(PluginEntities.CONSUMERS, "luka").orElseThrow(), "id");
+      assertThat(Json.text(dao.select(PluginEntities.KEYAUTH_CREDENTIALS, "top-secret-key").orElseThrow()
+          .get("consumer"), "id")).isEqualTo(consumerId);
+      List<String> scopes = dao.all(PluginEntities.PLUGINS).stream()
+          .map(p -> Json.text(p, "name") + " " + Json.text(p.get("route"), "id") + " "
+              + Json.text(p.get("service"), "id") + " " + Json.text(p.get("consumer"), "id"))
+          .toList();
+      assertThat(scopes).containsExactlyInAnyOrder(
+          "key-auth null " + serviceId + " null",
+          "rate-limiting null " + serviceId + " " + consumerId,
+          "rate-limiting null null " + consumerId,
+          "rate-limiting " + routeId + " null null");
+
+      Map<EntityType, List<ObjectNode>> all = new LinkedHashMap<>();
+      for (EntityType type : Entities.ALL) {
+        all.put(type, dao.all(type));
+      }
+      String exported = DeclarativeConfig.write(DeclarativeConfig.export(all), true);
+      again.migrateUp();
+      Dao other = new Dao(again);
+      other.load(DeclarativeConfig.parse(exported), true);
+      for (EntityType type : Entities.ALL) {
+        assertThat(other.all(type)).as(type.name()).isEqualTo(dao.all(type));
+      }
+    }
+  }
+
+  @Test
   void everyErrorIsReportedWithItsEntityAndFieldAndNothingChanges() {
     try (EmbeddedStore store = EmbeddedStore.inMemory("n")) {
       store.migrateUp();
@@ -100,9 +166,9 @@ class DeclarativeTest {
       assertThat(dao.select(Entities.SERVICES, "s")).isPresent();
       assertThat(dao.select(Entities.SERVICES, "ok")).isEmpty();
     }
-    assertThatThrownBy(() -> DeclarativeConfig.parse("services: []\nconsumers: []\n"))
+    assertThatThrownBy(() -> DeclarativeConfig.parse("services: []\nvaults: []\n"))
         .isInstanceOfSatisfying(DaoException.class, e -> assertThat(e.body().path("fields").toString())
-            .contains("_format_version", "required field missing", "consumers", "unknown field"));
+            .contains("_format_version", "required field missing", "vaults", "unknown field"));
   }
 
   private Map<String, String> env(PgSchema schema) {

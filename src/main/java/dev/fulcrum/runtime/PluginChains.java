@@ -1,0 +1,202 @@
+package dev.fulcrum.runtime;
+
+import dev.fulcrum.model.Consumer;
+import dev.fulcrum.model.KeyCredential;
+import dev.fulcrum.model.Plugin;
+import dev.fulcrum.model.Route;
+import dev.fulcrum.plugin.Flow;
+import dev.fulcrum.plugin.HttpStep;
+import dev.fulcrum.plugin.StepContext;
+import dev.fulcrum.plugin.bundled.Credentials;
+import dev.fulcrum.plugin.bundled.KeyAuth;
+import dev.fulcrum.plugin.bundled.LocalCounters;
+import dev.fulcrum.plugin.bundled.RateLimiting;
+import io.netty.handler.codec.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Compiles the configured plugins into each route's chain of steps, in Kong's priority order
+ * (higher first), with Kong's precedence when one plugin name is configured at several scopes:
+ * consumer+route+service, consumer+route, consumer+service, route+service, consumer, route,
+ * service, global. The consumer-scoped choices are made once a request has authenticated, by one
+ * map read; everything else is decided here, so a request looks nothing up by name.
+ */
+final class PluginChains {
+  private final LocalCounters counters;
+  private final List<HttpStep> serviceSteps;
+
+  PluginChains(LocalCounters counters, List<HttpStep> serviceSteps) {
+    this.counters = counters;
+    this.serviceSteps = serviceSteps;
+  }
+
+  /** The chains of the routes that have plugins (their steps, then the service steps). */
+  Map<String, List<HttpStep>> compile(
+      Collection<Route> routes, Collection<Plugin> plugins, Collection<Consumer> consumers,
+      Collection<KeyCredential> keys) {
+    if (plugins.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Consumer> consumersById = new HashMap<>();
+    consumers.forEach(c -> consumersById.put(c.id(), c));
+    Map<String, KeyCredential> byKey = new HashMap<>();
+    keys.forEach(k -> byKey.put(k.key(), k));
+    Credentials credentials = new Credentials(byKey, consumersById);
+    Map<String, HttpStep> steps = new HashMap<>();
+    Map<String, List<Plugin>> byName = new TreeMap<>();
+    for (Plugin p : plugins) {
+      if (p.enabled() && p.http()) {
+        steps.put(p.id(), step(p, credentials));
+        byName.computeIfAbsent(p.name(), n -> new ArrayList<>()).add(p);
+      }
+    }
+    Map<String, List<HttpStep>> chains = new HashMap<>();
+    for (Route route : routes) {
+      List<Slot> slots = new ArrayList<>();
+      for (Map.Entry<String, List<Plugin>> e : byName.entrySet()) {
+        Slot slot = slot(e.getKey(), e.getValue(), route, steps);
+        if (slot != null) {
+          slots.add(slot);
+        }
+      }
+      if (slots.isEmpty()) {
+        continue;
+      }
+      slots.sort(Comparator.comparingInt(Slot::priority).reversed());
+      List<HttpStep> chain = new ArrayList<>();
+      for (Slot s : slots) {
+        chain.add(s.byConsumer.isEmpty() ? s.fallback : s);
+      }
+      chain.addAll(serviceSteps);
+      chains.put(route.id(), List.copyOf(chain));
+    }
+    return chains;
+  }
+
+  private HttpStep step(Plugin p, Credentials credentials) {
+    return switch (p.name()) {
+      case "key-auth" -> new KeyAuth(p.config(), credentials);
+      case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), counters);
+      default -> throw new IllegalStateException("no runtime for plugin " + p.name());
+    };
+  }
+
+  static int priority(String name) {
+    return switch (name) {
+      case "key-auth" -> KeyAuth.PRIORITY;
+      case "rate-limiting" -> RateLimiting.PRIORITY;
+      default -> 0;
+    };
+  }
+
+  /** The instance of one plugin name for {@code route}: the most specific one, per consumer. */
+  private static Slot slot(String name, List<Plugin> all, Route route, Map<String, HttpStep> steps) {
+    Plugin fallback = null;
+    int fallbackRank = Integer.MAX_VALUE;
+    Map<String, Plugin> byConsumer = new HashMap<>();
+    Map<String, Integer> consumerRank = new HashMap<>();
+    for (Plugin p : all) {
+      int rank = rank(p, route);
+      if (rank < 0) {
+        continue;
+      }
+      if (p.consumerId() == null) {
+        if (rank < fallbackRank) {
+          fallback = p;
+          fallbackRank = rank;
+        }
+      } else if (rank < consumerRank.getOrDefault(p.consumerId(), Integer.MAX_VALUE)) {
+        byConsumer.put(p.consumerId(), p);
+        consumerRank.put(p.consumerId(), rank);
+      }
+    }
+    if (fallback == null && byConsumer.isEmpty()) {
+      return null;
+    }
+    Map<String, HttpStep> consumerSteps = new HashMap<>();
+    for (Map.Entry<String, Plugin> e : byConsumer.entrySet()) {
+      // A consumer's own instance only wins over a more specific one without a consumer when
+      // its rank is better (consumer alone ranks after route+service).
+      if (consumerRank.get(e.getKey()) < fallbackRank) {
+        consumerSteps.put(e.getKey(), steps.get(e.getValue().id()));
+      }
+    }
+    if (fallback == null && consumerSteps.isEmpty()) {
+      return null;
+    }
+    return new Slot(priority(name), fallback == null ? null : steps.get(fallback.id()), Map.copyOf(consumerSteps));
+  }
+
+  /**
+   * Kong's precedence, 0 the most specific; -1 when the plugin does not apply to the route:
+   * consumer+route+service 0, consumer+route 1, consumer+service 2, route+service 3, consumer 4,
+   * route 5, service 6, global 7.
+   */
+  static int rank(Plugin p, Route route) {
+    boolean r = p.routeId() != null;
+    boolean s = p.serviceId() != null;
+    boolean c = p.consumerId() != null;
+    if ((r && !p.routeId().equals(route.id())) || (s && !p.serviceId().equals(route.serviceId()))) {
+      return -1;
+    }
+    if (c && r && s) {
+      return 0;
+    }
+    if (c && r) {
+      return 1;
+    }
+    if (c && s) {
+      return 2;
+    }
+    if (r && s) {
+      return 3;
+    }
+    if (c) {
+      return 4;
+    }
+    if (r) {
+      return 5;
+    }
+    return s ? 6 : 7;
+  }
+
+  /**
+   * One plugin name on one route when some consumer has an instance of its own: after
+   * authentication the consumer's instance runs, else the route's (if any).
+   */
+  private record Slot(int priority, HttpStep fallback, Map<String, HttpStep> byConsumer) implements HttpStep {
+    private HttpStep pick(StepContext ctx) {
+      Consumer c = ctx.consumer();
+      HttpStep own = c == null ? null : byConsumer.get(c.id());
+      return own != null ? own : fallback;
+    }
+
+    @Override
+    public Flow onRequest(StepContext ctx) {
+      HttpStep s = pick(ctx);
+      return s == null ? Flow.CONTINUE : s.onRequest(ctx);
+    }
+
+    @Override
+    public void onResponse(StepContext ctx, HttpResponse response) {
+      HttpStep s = pick(ctx);
+      if (s != null) {
+        s.onResponse(ctx, response);
+      }
+    }
+
+    @Override
+    public void onLog(StepContext ctx) {
+      HttpStep s = pick(ctx);
+      if (s != null) {
+        s.onLog(ctx);
+      }
+    }
+  }
+}

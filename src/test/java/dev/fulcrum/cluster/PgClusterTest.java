@@ -102,6 +102,30 @@ class PgClusterTest {
   }
 
   @Test
+  void pluginsConsumersAndCredentialsMadeOnOneNodeApplyOnTheOther() {
+    bootstrap();
+    Backend one = keep(Backend.start("one"));
+    TestNode a = node("60");
+    TestNode b = node("60");
+    AdminClient admin = a.admin();
+    admin.post("/services", "name=s", "url=http://" + one.target());
+    admin.post("/services/s/routes", "name=r", "paths[]=/s");
+    assertThat(admin.post("/services/s/plugins", "name=key-auth").status()).isEqualTo(201);
+    await().atMost(SOON).until(() -> status(b, "/s") == 401);
+
+    admin.post("/consumers", "username=luka");
+    assertThat(b.admin().post("/consumers/luka/key-auth", "key=k1").status()).isEqualTo(201);
+    await().atMost(SOON).until(() -> Http.get(a.proxyUrl() + "/s", "apikey", "k1").statusCode() == 200);
+
+    String plugin = admin.get("/services/s/plugins").json().path("data").get(0).path("id").asText();
+    assertThat(b.admin().patch("/plugins/" + plugin, "enabled=false").status()).isEqualTo(200);
+    await().atMost(SOON).until(() -> status(a, "/s") == 200);
+    assertThat(admin.delete("/consumers/luka").status()).isEqualTo(204);
+    assertThat(b.admin().patch("/plugins/" + plugin, "enabled=true").status()).isEqualTo(200);
+    await().atMost(SOON).until(() -> Http.get(a.proxyUrl() + "/s", "apikey", "k1").statusCode() == 401);
+  }
+
+  @Test
   void pollingAloneStillCarriesEveryChange() {
     bootstrap();
     Backend one = keep(Backend.start("one"));

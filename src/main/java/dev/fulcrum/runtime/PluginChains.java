@@ -8,9 +8,8 @@ import dev.fulcrum.plugin.Flow;
 import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.StepContext;
 import dev.fulcrum.plugin.bundled.Credentials;
-import dev.fulcrum.plugin.bundled.KeyAuth;
+import dev.fulcrum.plugin.bundled.Bundled;
 import dev.fulcrum.plugin.bundled.LocalCounters;
-import dev.fulcrum.plugin.bundled.RateLimiting;
 import io.netty.handler.codec.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -47,12 +46,12 @@ final class PluginChains {
     consumers.forEach(c -> consumersById.put(c.id(), c));
     Map<String, KeyCredential> byKey = new HashMap<>();
     keys.forEach(k -> byKey.put(k.key(), k));
-    Credentials credentials = new Credentials(byKey, consumersById);
+    Bundled.Env env = new Bundled.Env(new Credentials(byKey, consumersById), counters);
     Map<String, HttpStep> steps = new HashMap<>();
     Map<String, List<Plugin>> byName = new TreeMap<>();
     for (Plugin p : plugins) {
       if (p.enabled() && p.http()) {
-        steps.put(p.id(), step(p, credentials));
+        steps.put(p.id(), Bundled.step(p, env));
         byName.computeIfAbsent(p.name(), n -> new ArrayList<>()).add(p);
       }
     }
@@ -77,22 +76,6 @@ final class PluginChains {
       chains.put(route.id(), List.copyOf(chain));
     }
     return chains;
-  }
-
-  private HttpStep step(Plugin p, Credentials credentials) {
-    return switch (p.name()) {
-      case "key-auth" -> new KeyAuth(p.config(), credentials);
-      case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), counters);
-      default -> throw new IllegalStateException("no runtime for plugin " + p.name());
-    };
-  }
-
-  static int priority(String name) {
-    return switch (name) {
-      case "key-auth" -> KeyAuth.PRIORITY;
-      case "rate-limiting" -> RateLimiting.PRIORITY;
-      default -> 0;
-    };
   }
 
   /** The instance of one plugin name for {@code route}: the most specific one, per consumer. */
@@ -130,7 +113,7 @@ final class PluginChains {
     if (fallback == null && consumerSteps.isEmpty()) {
       return null;
     }
-    return new Slot(priority(name), fallback == null ? null : steps.get(fallback.id()), Map.copyOf(consumerSteps));
+    return new Slot(Bundled.priority(name), fallback == null ? null : steps.get(fallback.id()), Map.copyOf(consumerSteps));
   }
 
   /**

@@ -1,0 +1,31 @@
+package dev.fulcrum.plugin.bundled;
+
+import dev.fulcrum.model.Plugin;
+import dev.fulcrum.plugin.HttpStep;
+
+/**
+ * The runtime of each bundled plugin: its step for a configured instance, and its priority (Kong's
+ * PRIORITY: higher runs first). Their schemas are in {@code model.PluginSchemas}.
+ */
+public final class Bundled {
+  private Bundled() {}
+
+  /** What a plugin's step may use besides its own configuration. */
+  public record Env(Credentials credentials, LocalCounters counters) {}
+
+  public static HttpStep step(Plugin p, Env env) {
+    return switch (p.name()) {
+      case "key-auth" -> new KeyAuth(p.config(), env.credentials());
+      case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), env.counters());
+      default -> throw new IllegalStateException("no runtime for plugin " + p.name());
+    };
+  }
+
+  public static int priority(String name) {
+    return switch (name) {
+      case "key-auth" -> KeyAuth.PRIORITY;
+      case "rate-limiting" -> RateLimiting.PRIORITY;
+      default -> 0;
+    };
+  }
+}

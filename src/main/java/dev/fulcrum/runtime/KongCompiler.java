@@ -11,7 +11,7 @@ import dev.fulcrum.model.Service;
 import dev.fulcrum.model.Target;
 import dev.fulcrum.model.Upstream;
 import dev.fulcrum.plugin.HttpStep;
-import dev.fulcrum.plugin.bundled.LocalCounters;
+import dev.fulcrum.plugin.ratelimiting.LocalCounters;
 import dev.fulcrum.router.Router;
 import dev.fulcrum.router.StreamRouter;
 import dev.fulcrum.net.TlsContexts;

@@ -1,7 +1,11 @@
 package dev.fulcrum.plugin.bundled;
 
 import dev.fulcrum.model.Plugin;
+import dev.fulcrum.plugin.Credentials;
 import dev.fulcrum.plugin.HttpStep;
+import dev.fulcrum.plugin.keyauth.KeyAuth;
+import dev.fulcrum.plugin.ratelimiting.LocalCounters;
+import dev.fulcrum.plugin.ratelimiting.RateLimiting;
 
 /**
  * The runtime of each bundled plugin: its step for a configured instance, and its priority (Kong's

@@ -1,4 +1,4 @@
-package dev.fulcrum.plugin.bundled;
+package dev.fulcrum.plugin;
 
 import dev.fulcrum.model.Consumer;
 import dev.fulcrum.model.KeyCredential;

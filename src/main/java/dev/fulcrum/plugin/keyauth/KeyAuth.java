@@ -1,9 +1,10 @@
-package dev.fulcrum.plugin.bundled;
+package dev.fulcrum.plugin.keyauth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fulcrum.model.Consumer;
 import dev.fulcrum.model.KeyCredential;
+import dev.fulcrum.plugin.Credentials;
 import dev.fulcrum.plugin.Flow;
 import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.StepContext;

@@ -1,4 +1,4 @@
-package dev.fulcrum.plugin.bundled;
+package dev.fulcrum.plugin.ratelimiting;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.fulcrum.plugin.bundled;
+package dev.fulcrum.plugin.ratelimiting;
 
 import java.util.Iterator;
 import java.util.Map;

@@ -15,6 +15,7 @@ import dev.fulcrum.store.DaoException;
 import dev.fulcrum.store.StoreException;
 import dev.fulcrum.model.PluginEntities;
 import dev.fulcrum.model.PluginSchemas;
+import dev.fulcrum.plugin.proxycache.CacheStore;
 import dev.fulcrum.store.declarative.PersistedConfig;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -43,8 +44,15 @@ public final class AdminApi {
   private final NodeCache cache;
   /** database = off: the entity endpoints only read; POST /config replaces everything. */
   private final boolean dbless;
+  private final ProxyCacheEndpoints proxyCache;
 
   public AdminApi(Dao dao, SnapshotHolder snapshots, NodeSettings settings, Traffic traffic, NodeCache cache) {
+    this(dao, snapshots, settings, traffic, cache, new CacheStore(0));
+  }
+
+  /** @param proxyCache the responses proxy-cache keeps on this node */
+  public AdminApi(Dao dao, SnapshotHolder snapshots, NodeSettings settings, Traffic traffic, NodeCache cache,
+      CacheStore proxyCache) {
     this.dao = dao;
     this.cache = cache;
     this.snapshots = snapshots;
@@ -54,7 +62,13 @@ public final class AdminApi {
     this.health = new HealthEndpoints(dao, snapshots);
     this.dbless = settings.database() == NodeSettings.Database.OFF;
     this.config = new ConfigEndpoints(dao, dbless, new PersistedConfig(settings.prefix()));
+    this.proxyCache = new ProxyCacheEndpoints(dao, proxyCache);
     register();
+  }
+
+  /** Applies a proxy-cache purge published by a node of the cluster. */
+  public static void applyProxyCachePurge(CacheStore store, String data) {
+    ProxyCacheEndpoints.apply(store, data);
   }
 
   Paths paths() {
@@ -107,6 +121,7 @@ public final class AdminApi {
     parentOf(PluginEntities.PLUGINS, "plugins", "service", Entities.SERVICES);
     parentOf(PluginEntities.PLUGINS, "plugins", "consumer", PluginEntities.CONSUMERS);
     parentOf(PluginEntities.KEYAUTH_CREDENTIALS, "key-auths", "consumer", PluginEntities.CONSUMERS);
+    proxyCache.register(paths);
     paths.on("GET", "/plugins/enabled", (r, p) -> {
       ObjectNode o = Json.object();
       PluginSchemas.names().forEach(o.putArray("enabled_plugins")::add);
@@ -285,7 +300,7 @@ public final class AdminApi {
       return AdminResponse.message(405, "Method not allowed");
     }
     if (dbless && DB_LESS_REFUSES.containsKey(method) && !request.path().equals("/config")
-        && !request.path().startsWith("/cache")
+        && !request.path().startsWith("/cache") && !request.path().startsWith("/proxy-cache")
         && !request.path().endsWith("/healthy") && !request.path().endsWith("/unhealthy")) {
       return AdminResponse.json(405, DaoException.operationUnsupported(
           DB_LESS_REFUSES.get(method), entityOf(request.path())).body());

@@ -75,6 +75,8 @@ public final class ChangeFeed implements AutoCloseable {
    * @param cacheDir where to keep a copy of the configuration for starts while the database is
    *     away (the node's prefix), or null for none
    */
+  private final Map<String, java.util.function.Consumer<String>> listeners = new java.util.concurrent.ConcurrentHashMap<>();
+
   public ChangeFeed(Store store, KongCompiler compiler, SnapshotHolder holder, java.nio.file.Path cacheDir,
       NodeCache nodeCache) {
     this.store = store;
@@ -89,6 +91,11 @@ public final class ChangeFeed implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /** Runs {@code handler} with the data of every event of {@code channel} (one that changes no entity). */
+  public void listen(String channel, java.util.function.Consumer<String> handler) {
+    listeners.put(channel, handler);
   }
 
   /** Compiles the first snapshot (blocking), then follows the change log. */
@@ -272,6 +279,8 @@ public final class ChangeFeed implements AutoCloseable {
           invalidate(e.data());
         } else if (ChangeEvent.POST_HEALTH.equals(e.channel())) {
           health.add(e.data());
+        } else if (listeners.containsKey(e.channel())) {
+          listeners.get(e.channel()).accept(e.data());
         }
       }
       newest = events.get(events.size() - 1).id();

@@ -62,6 +62,7 @@ public final class NodeSettings {
     DEFAULTS.put("drain_timeout", "30");
     DEFAULTS.put("nginx_events_worker_connections", "auto");
     DEFAULTS.put("nginx_admin_client_max_body_size", "10m");
+    DEFAULTS.put("mem_cache_size", "128m");
     DEFAULTS.put("nginx_http_keepalive_timeout", "60s");
     DEFAULTS.put("nginx_http_client_header_timeout", "60s");
     DEFAULTS.put("nginx_http_client_body_timeout", "60s");
@@ -102,6 +103,7 @@ public final class NodeSettings {
   private final double drainTimeout;
   private final int maxConnections;
   private final int adminMaxBody;
+  private final int memCacheSize;
   private final long keepaliveTimeoutMillis;
   private final long headerTimeoutMillis;
   private final long bodyTimeoutMillis;
@@ -144,6 +146,7 @@ public final class NodeSettings {
     this.workerThreads =
         raw.get("worker_threads").equalsIgnoreCase("auto") ? 0 : integer("worker_threads", 1, 1024);
     this.drainTimeout = seconds("drain_timeout", 0);
+    this.memCacheSize = NginxValues.bytes("mem_cache_size", raw.get("mem_cache_size"));
     this.adminMaxBody = NginxValues.bytes("nginx_admin_client_max_body_size", raw.get("nginx_admin_client_max_body_size"));
     this.keepaliveTimeoutMillis = NginxValues.timeMillis("nginx_http_keepalive_timeout", raw.get("nginx_http_keepalive_timeout"));
     this.headerTimeoutMillis = NginxValues.timeMillis("nginx_http_client_header_timeout", raw.get("nginx_http_client_header_timeout"));
@@ -434,6 +437,11 @@ public final class NodeSettings {
   /** How long a request body may pause between two pieces (nginx_http_client_body_timeout), ms. */
   public long bodyTimeoutMillis() {
     return bodyTimeoutMillis;
+  }
+
+  /** What proxy-cache's memory strategy may hold, in bytes (Kong's mem_cache_size). */
+  public int memCacheSize() {
+    return memCacheSize;
   }
 
   /** The largest Admin API request body, in bytes (nginx_admin_client_max_body_size). */

@@ -82,9 +82,38 @@ public final class PluginSchemas {
           PluginSchemas::syncRate),
       List.of(PluginSchemas::redisShorthands));
 
+  /** proxy-cache's memory strategy keeps its entries in the node's one cache. */
+  public static final String CACHE_DICTIONARY = "kong_db_cache";
+
+  private static final Schema PROXY_CACHE = new Schema(
+      PluginEntities.pluginFields(
+          record("config",
+              array("response_code", integer("code").required().between(100, 900))
+                  .defaultInts(200, 301, 404).lenMin(1).required(),
+              array("request_method", string("method").required().oneOf("HEAD", "GET", "POST", "PATCH", "PUT"))
+                  .defaultStrings("GET", "HEAD").required(),
+              array("content_type", string("type").required())
+                  .defaultStrings("text/plain", "application/json").required(),
+              integer("cache_ttl").defaults(300).check(PluginSchemas::greaterThanZero),
+              string("strategy").required().oneOf("memory"),
+              bool("cache_control").defaults(false).required(),
+              bool("ignore_uri_case").defaults(false),
+              integer("storage_ttl"),
+              record("memory", string("dictionary_name").defaults(CACHE_DICTIONARY).required()).required(),
+              array("vary_query_params", string("param").required()),
+              array("vary_headers", string("header").required()),
+              record("response_headers",
+                  bool("age").defaults(true).required(),
+                  bool("X-Cache-Status").defaults(true).required(),
+                  bool("X-Cache-Key").defaults(true).required()).required()).required(),
+          HTTP_PROTOCOLS),
+      List.of(PluginSchemas::sharedDictionary),
+      List.of());
+
   private static final Map<String, Schema> BY_NAME = Map.of(
       "key-auth", KEY_AUTH,
-      "rate-limiting", RATE_LIMITING);
+      "rate-limiting", RATE_LIMITING,
+      "proxy-cache", PROXY_CACHE);
 
   /** The schema of a bundled plugin, or null. */
   public static Schema schema(String name) {
@@ -116,6 +145,13 @@ public final class PluginSchemas {
   private static ObjectNode config(ObjectNode plugin) {
     JsonNode c = plugin.get("config");
     return c instanceof ObjectNode o ? o : Json.object();
+  }
+
+  private static void sharedDictionary(ObjectNode plugin, FieldErrors errors) {
+    String name = Json.text(config(plugin).path("memory"), "dictionary_name");
+    if (name != null && !name.equals(CACHE_DICTIONARY)) {
+      errors.entity("missing shared dict '" + name + "'");
+    }
   }
 
   private static void someLimit(ObjectNode plugin, FieldErrors errors) {

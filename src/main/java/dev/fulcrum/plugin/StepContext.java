@@ -32,6 +32,15 @@ public interface StepContext {
   /** The client's address as the proxy trusts it (after PROXY protocol), as text. */
   String clientIp();
 
+  /**
+   * Shows the response body from the server to {@code observer} as it is relayed (from {@link
+   * HttpStep#onResponse}); nothing is buffered for it.
+   */
+  void observeResponseBody(BodyObserver observer);
+
+  /** The id of the Kong route the request matched, or null. */
+  String routeId();
+
   /** The id of the Kong service the request was routed to, or null. */
   String serviceId();
 

@@ -11,7 +11,7 @@ import dev.fulcrum.model.Service;
 import dev.fulcrum.model.Target;
 import dev.fulcrum.model.Upstream;
 import dev.fulcrum.plugin.HttpStep;
-import dev.fulcrum.plugin.ratelimiting.LocalCounters;
+import dev.fulcrum.plugin.bundled.Bundled;
 import dev.fulcrum.router.Router;
 import dev.fulcrum.router.StreamRouter;
 import dev.fulcrum.net.TlsContexts;
@@ -81,12 +81,20 @@ public final class KongCompiler {
 
   /** @param tls the contexts of https services */
   public KongCompiler(TargetStates states, ServerEvents events, List<HttpStep> serviceSteps, TlsContexts tls) {
+    this(states, events, serviceSteps, tls, Bundled.NodeState.create(DEFAULT_CACHE_BYTES));
+  }
+
+  /** @param plugins the plugins' state that outlives configurations (counters, cached responses) */
+  public KongCompiler(TargetStates states, ServerEvents events, List<HttpStep> serviceSteps, TlsContexts tls,
+      Bundled.NodeState plugins) {
     this.states = states;
     this.events = events;
     this.serviceSteps = List.copyOf(serviceSteps);
     this.tls = tls;
-    this.pluginChains = new PluginChains(new LocalCounters(), this.serviceSteps);
+    this.pluginChains = new PluginChains(plugins, this.serviceSteps);
   }
+
+  private static final long DEFAULT_CACHE_BYTES = 128L << 20;
 
   /** The last compiled part. */
   public KongPart current() {

@@ -9,7 +9,6 @@ import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.StepContext;
 import dev.fulcrum.plugin.Credentials;
 import dev.fulcrum.plugin.bundled.Bundled;
-import dev.fulcrum.plugin.ratelimiting.LocalCounters;
 import io.netty.handler.codec.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,11 +26,11 @@ import java.util.TreeMap;
  * map read; everything else is decided here, so a request looks nothing up by name.
  */
 final class PluginChains {
-  private final LocalCounters counters;
+  private final Bundled.NodeState state;
   private final List<HttpStep> serviceSteps;
 
-  PluginChains(LocalCounters counters, List<HttpStep> serviceSteps) {
-    this.counters = counters;
+  PluginChains(Bundled.NodeState state, List<HttpStep> serviceSteps) {
+    this.state = state;
     this.serviceSteps = serviceSteps;
   }
 
@@ -46,7 +45,7 @@ final class PluginChains {
     consumers.forEach(c -> consumersById.put(c.id(), c));
     Map<String, KeyCredential> byKey = new HashMap<>();
     keys.forEach(k -> byKey.put(k.key(), k));
-    Bundled.Env env = new Bundled.Env(new Credentials(byKey, consumersById), counters);
+    Bundled.Env env = new Bundled.Env(new Credentials(byKey, consumersById), state);
     Map<String, HttpStep> steps = new HashMap<>();
     Map<String, List<Plugin>> byName = new TreeMap<>();
     for (Plugin p : plugins) {

@@ -25,7 +25,9 @@ import dev.fulcrum.store.Dao;
 import dev.fulcrum.store.Store;
 import dev.fulcrum.store.DaoException;
 import dev.fulcrum.store.declarative.DeclarativeConfig;
+import dev.fulcrum.store.ChangeEvent;
 import dev.fulcrum.store.declarative.PersistedConfig;
+import dev.fulcrum.plugin.bundled.Bundled;
 import dev.fulcrum.store.embedded.EmbeddedStore;
 import dev.fulcrum.store.jdbc.JdbcStore;
 import dev.fulcrum.upstream.Backend;
@@ -80,6 +82,8 @@ public final class Node implements AutoCloseable {
   private final HealthChecker checker;
   private final ChangeFeed feed;
   private final NodeCache cache;
+  /** The plugins' state that outlives configurations (rate-limiting counts, proxy-cache entries). */
+  private final Bundled.NodeState plugins;
   private final HttpProxy proxy;
   private final TcpProxy tcp = new TcpProxy();
   private final int threads;
@@ -117,8 +121,9 @@ public final class Node implements AutoCloseable {
     this.store = kong ? openStore(settings, nodeId) : null;
     this.proxy = new HttpProxy(snapshots, settings);
     this.cache = new NodeCache(settings.dbCacheTtl(), settings.dbCacheNegTtl(), settings.dbResurrectTtl());
+    this.plugins = Bundled.NodeState.create(settings.memCacheSize());
     this.feed = kong
-        ? new ChangeFeed(store, new KongCompiler(targetStates, checker, proxy.kongServiceSteps(), tls), snapshots,
+        ? new ChangeFeed(store, new KongCompiler(targetStates, checker, proxy.kongServiceSteps(), tls, plugins), snapshots,
             settings.database() == NodeSettings.Database.POSTGRES ? settings.prefix() : null, cache)
         : null;
     this.threads = settings.workerThreads() > 0 ? settings.workerThreads() : Runtime.getRuntime().availableProcessors();
@@ -284,6 +289,7 @@ public final class Node implements AutoCloseable {
     snapshots.subscribe(new CheckerFeed());
     adminLoop.scheduleAtFixedRate(this::sweepStates, 60, 60, TimeUnit.SECONDS);
     if (kong) {
+      feed.listen(ChangeEvent.PROXY_CACHE_PURGE, data -> AdminApi.applyProxyCachePurge(plugins.cache(), data));
       feed.start(settings.dbUpdateFrequency());
       for (ListenAddress a : settings.proxyListen()) {
         proxyListeners.add(bind(a, workers, proxy.clientInitializer(), false, new AcceptGate(clientLimit), "proxy_listen"));
@@ -294,7 +300,7 @@ public final class Node implements AutoCloseable {
         streamListeners.add(
             bind(a, workers, tcp.initializer(() -> streams), true, new AcceptGate(clientLimit), "stream_listen"));
       }
-      AdminApi api = new AdminApi(new Dao(store), snapshots, settings, proxy.inFlight(), cache);
+      AdminApi api = new AdminApi(new Dao(store), snapshots, settings, proxy.inFlight(), cache, plugins.cache());
       for (ListenAddress a : settings.adminListen()) {
         adminListeners.add(bind(a, adminLoop, AdminServer.initializer(api, adminWorker, settings.adminMaxBody()), true,
             null, "admin_listen"));

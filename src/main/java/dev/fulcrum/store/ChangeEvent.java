@@ -14,6 +14,11 @@ public record ChangeEvent(long id, String nodeId, String channel, String data) {
   /** Manual health set through the Admin API: {@code <upstream id>|<target>|<1 healthy, 0 not>}. */
   public static final String POST_HEALTH = "balancer:post_health";
   /**
+   * proxy-cache entries purged through the Admin API: {@code *} for all, {@code <cache key>}, or
+   * {@code <plugin id>:<cache key>}.
+   */
+  public static final String PROXY_CACHE_PURGE = "proxy-cache:purge";
+  /**
    * How long the log keeps an event (Kong keeps them an hour). A node that has not read the log
    * for longer reloads the whole configuration instead.
    */

@@ -87,6 +87,11 @@ public final class Dao {
     return write(tx -> tx.publish(ChangeEvent.POST_HEALTH, ChangeEvent.postHealth(upstreamId, target, healthy)));
   }
 
+  /** Publishes an event for every node to apply that changes no entity (a cache purge). */
+  public long broadcast(String channel, String data) {
+    return write(tx -> tx.publish(channel, data));
+  }
+
   // ----------------------------------------------------------------- writes
 
   public ObjectNode insert(EntityType type, ObjectNode input) {

@@ -126,6 +126,31 @@ class PgClusterTest {
   }
 
   @Test
+  void aProxyCachePurgeOnOneNodeEmptiesTheOthers() {
+    bootstrap();
+    Backend one = keep(Backend.start("one"));
+    TestNode a = node("60");
+    TestNode b = node("60");
+    AdminClient admin = a.admin();
+    admin.post("/services", "name=s", "url=http://" + one.target());
+    admin.post("/services/s/routes", "name=r", "paths[]=/s");
+    admin.post("/plugins", "name=proxy-cache", "config.strategy=memory", "config.content_type=application/json");
+    await().atMost(SOON).until(() -> cacheStatus(b, "/s").equals("Hit"));
+    assertThat(admin.delete("/proxy-cache").status()).isEqualTo(204);
+    await().atMost(SOON).until(() -> cacheStatus(b, "/s").equals("Miss"));
+
+    String key = Http.get(b.proxyUrl() + "/s").headers().firstValue("X-Cache-Key").orElseThrow();
+    assertThat(b.admin().get("/proxy-cache/" + key).status()).isEqualTo(200);
+    // The entry is on b only: a's Admin API has nothing to purge, b's purges it everywhere.
+    assertThat(b.admin().delete("/proxy-cache/" + key).status()).isEqualTo(204);
+    assertThat(cacheStatus(b, "/s")).isEqualTo("Miss");
+  }
+
+  private static String cacheStatus(TestNode n, String path) {
+    return Http.get(n.proxyUrl() + path).headers().firstValue("X-Cache-Status").orElse("none");
+  }
+
+  @Test
   void pollingAloneStillCarriesEveryChange() {
     bootstrap();
     Backend one = keep(Backend.start("one"));

@@ -4,6 +4,8 @@ import dev.fulcrum.model.Plugin;
 import dev.fulcrum.plugin.Credentials;
 import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.keyauth.KeyAuth;
+import dev.fulcrum.plugin.proxycache.CacheStore;
+import dev.fulcrum.plugin.proxycache.ProxyCache;
 import dev.fulcrum.plugin.ratelimiting.LocalCounters;
 import dev.fulcrum.plugin.ratelimiting.RateLimiting;
 
@@ -14,13 +16,25 @@ import dev.fulcrum.plugin.ratelimiting.RateLimiting;
 public final class Bundled {
   private Bundled() {}
 
+  /**
+   * The plugins' state that outlives configurations: rate-limiting's counts, proxy-cache's
+   * entries. One per node.
+   */
+  public record NodeState(LocalCounters counters, CacheStore cache) {
+    /** @param cacheBytes what proxy-cache's memory strategy may hold (mem_cache_size) */
+    public static NodeState create(long cacheBytes) {
+      return new NodeState(new LocalCounters(), new CacheStore(cacheBytes));
+    }
+  }
+
   /** What a plugin's step may use besides its own configuration. */
-  public record Env(Credentials credentials, LocalCounters counters) {}
+  public record Env(Credentials credentials, NodeState state) {}
 
   public static HttpStep step(Plugin p, Env env) {
     return switch (p.name()) {
       case "key-auth" -> new KeyAuth(p.config(), env.credentials());
-      case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), env.counters());
+      case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), env.state().counters());
+      case "proxy-cache" -> new ProxyCache(p.id(), p.config(), env.state().cache());
       default -> throw new IllegalStateException("no runtime for plugin " + p.name());
     };
   }
@@ -29,6 +43,7 @@ public final class Bundled {
     return switch (name) {
       case "key-auth" -> KeyAuth.PRIORITY;
       case "rate-limiting" -> RateLimiting.PRIORITY;
+      case "proxy-cache" -> ProxyCache.PRIORITY;
       default -> 0;
     };
   }

@@ -4,6 +4,7 @@ import dev.fulcrum.metrics.Counters;
 import dev.fulcrum.model.Upstream;
 import dev.fulcrum.plugin.Flow;
 import dev.fulcrum.model.Consumer;
+import dev.fulcrum.plugin.BodyObserver;
 import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.LocalResponse;
 import dev.fulcrum.plugin.StepContext;
@@ -90,6 +91,8 @@ final class Exchange implements Attempts.Owner, StepContext {
   /** Who the request authenticated as (Kong's consumer), and by which credential. */
   private Consumer consumer;
   private String credentialId;
+  /** A step watching the response body (proxy-cache storing it), or null. */
+  private BodyObserver bodyObserver;
   /** What steps remember for this request; most requests have none. */
   private IdentityHashMap<HttpStep, Object> attachments;
   private boolean paused;
@@ -425,6 +428,13 @@ final class Exchange implements Attempts.Owner, StepContext {
       return;
     }
     responseBytes += content.content().readableBytes();
+    BodyObserver observer = bodyObserver;
+    if (observer != null) {
+      observer.onContent(content.content());
+      if (last) {
+        observer.onEnd();
+      }
+    }
     clientChannel.write(content, clientChannel.voidPromise());
     if (last) {
       if (state == State.UPGRADING) {
@@ -882,6 +892,29 @@ final class Exchange implements Attempts.Owner, StepContext {
   @Override
   public String clientIp() {
     return info.clientIp.toString();
+  }
+
+  @Override
+  public void observeResponseBody(BodyObserver observer) {
+    BodyObserver before = bodyObserver;
+    bodyObserver = before == null ? observer : new BodyObserver() {
+      @Override
+      public void onContent(io.netty.buffer.ByteBuf content) {
+        before.onContent(content);
+        observer.onContent(content);
+      }
+
+      @Override
+      public void onEnd() {
+        before.onEnd();
+        observer.onEnd();
+      }
+    };
+  }
+
+  @Override
+  public String routeId() {
+    return routed == null || routed.match() == null ? null : routed.match().route().id();
   }
 
   @Override

@@ -132,9 +132,14 @@ final class EntityEndpoints {
   // ----------------------------------------------------------------- writes
 
   static ObjectNode args(AdminRequest req, EntityType type) {
+    return args(req, type, null);
+  }
+
+  /** The body's fields; a form's strings read as the schema's types ({@code existing}'s, for a change). */
+  static ObjectNode args(AdminRequest req, EntityType type, ObjectNode existing) {
     Bodies.Decoded d = Bodies.decode(req);
     if (d.form()) {
-      type.schema().infer(d.args());
+      type.schema().infer(d.args(), existing);
     }
     return d.args();
   }
@@ -149,8 +154,8 @@ final class EntityEndpoints {
   }
 
   AdminResponse patch(AdminRequest req, EntityType type, String key, Parent parent) {
-    ObjectNode args = args(req, type);
     Optional<ObjectNode> existing = find(type, key, parent);
+    ObjectNode args = args(req, type, existing.orElse(null));
     if (existing.isEmpty()) {
       if (parent != null) {
         return AdminResponse.notFound();

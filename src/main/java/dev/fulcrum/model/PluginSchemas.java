@@ -55,8 +55,8 @@ public final class PluginSchemas {
               string("path").check(Validators.PATH),
               string("policy").defaults("local").oneOf("local", "cluster", "redis")
                   // The shared policies come with their stores (PostgreSQL table, Redis client).
-                  .check(v -> v.asText().equals("local") ? null
-                      : "policy '" + v.asText() + "' is not available in this version: use 'local'"),
+                  .check(v -> !v.asText().equals("cluster") ? null
+                      : "policy 'cluster' is not available in this version: use 'local' or 'redis'"),
               bool("fault_tolerant").defaults(true).required(),
               record("redis",
                   string("host"),
@@ -215,6 +215,9 @@ public final class PluginSchemas {
       errors.entity("sync_rate can only be used with the redis policy");
     } else if (rate.asDouble() < 0.02) {
       errors.entity("sync_rate must be greater than 0.02, or -1 to disable");
+    } else {
+      // Kong's batching of increments between syncs is not built: say so rather than ignore it.
+      errors.entity("sync_rate batching is not available in this version: use -1");
     }
   }
 

@@ -318,7 +318,12 @@ public final class Schema {
    * {@code a[1]=x} style indexes become arrays.
    */
   public void infer(ObjectNode input) {
-    Schema sub = sub(input);
+    infer(input, null);
+  }
+
+  /** As {@link #infer(ObjectNode)}, for a change to {@code existing} (its subschema key may be left out). */
+  public void infer(ObjectNode input, JsonNode existing) {
+    Schema sub = subschemas != null && !input.has(subschemas.key()) ? sub(existing) : sub(input);
     inferRecord(sub != null ? sub.fields : fields, input);
   }
 

@@ -556,6 +556,7 @@ public final class Node implements AutoCloseable {
     if (feed != null) {
       feed.close();
     }
+    plugins.close();
     checker.close();
     adminWorker.shutdownNow();
     // Bounded waits: a stop must never hang, whatever a loop is doing.

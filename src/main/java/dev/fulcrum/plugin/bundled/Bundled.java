@@ -6,7 +6,12 @@ import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.keyauth.KeyAuth;
 import dev.fulcrum.plugin.proxycache.CacheStore;
 import dev.fulcrum.plugin.proxycache.ProxyCache;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fulcrum.plugin.ratelimiting.Counts;
 import dev.fulcrum.plugin.ratelimiting.LocalCounters;
+import dev.fulcrum.plugin.ratelimiting.RedisCounts;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import dev.fulcrum.plugin.ratelimiting.RateLimiting;
 
 /**
@@ -20,10 +25,22 @@ public final class Bundled {
    * The plugins' state that outlives configurations: rate-limiting's counts, proxy-cache's
    * entries. One per node.
    */
-  public record NodeState(LocalCounters counters, CacheStore cache) {
+  public record NodeState(LocalCounters counters, CacheStore cache, Map<RedisCounts.Server, RedisCounts> redis)
+      implements AutoCloseable {
     /** @param cacheBytes what proxy-cache's memory strategy may hold (mem_cache_size) */
     public static NodeState create(long cacheBytes) {
-      return new NodeState(new LocalCounters(), new CacheStore(cacheBytes));
+      return new NodeState(new LocalCounters(), new CacheStore(cacheBytes), new ConcurrentHashMap<>());
+    }
+
+    /** The counts on one Redis server, shared by the plugins that name it. */
+    public RedisCounts redis(RedisCounts.Server server) {
+      return redis.computeIfAbsent(server, RedisCounts::new);
+    }
+
+    @Override
+    public void close() {
+      redis.values().forEach(RedisCounts::close);
+      redis.clear();
     }
   }
 
@@ -33,10 +50,26 @@ public final class Bundled {
   public static HttpStep step(Plugin p, Env env) {
     return switch (p.name()) {
       case "key-auth" -> new KeyAuth(p.config(), env.credentials());
-      case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), env.state().counters());
+      case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), counts(p, env.state()));
       case "proxy-cache" -> new ProxyCache(p.id(), p.config(), env.state().cache());
       default -> throw new IllegalStateException("no runtime for plugin " + p.name());
     };
+  }
+
+  /** Where a rate-limiting instance keeps its counts, by its policy. */
+  private static Counts counts(Plugin p, NodeState state) {
+    if (!"redis".equals(p.config().path("policy").asText())) {
+      return state.counters();
+    }
+    JsonNode r = p.config().path("redis");
+    return state.redis(new RedisCounts.Server(r.path("host").asText(), r.path("port").asInt(6379),
+        r.path("database").asInt(0), text(r, "username"), text(r, "password"), r.path("ssl").asBoolean(false),
+        r.path("ssl_verify").asBoolean(false), r.path("timeout").asLong(2000)));
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v.asText();
   }
 
   public static int priority(String name) {

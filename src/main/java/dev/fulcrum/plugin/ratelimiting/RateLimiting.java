@@ -10,17 +10,23 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 
 /**
- * Kong's rate-limiting with the {@code local} policy: fixed calendar windows (UTC) per period, a
+ * Kong's rate-limiting: fixed calendar windows (UTC) per period, a
  * count per identifier (consumer, credential, ip, service, header or path), {@code
  * X-RateLimit-*} and {@code RateLimit-*} headers, and the configured error (429 by default) once a
- * window's limit is reached. A refused request is not counted.
+ * window's limit is reached. A refused request is not counted. The counts are this node's
+ * ({@code local}) or shared ({@link Counts}); a policy that cannot answer lets the request through
+ * ({@code fault_tolerant}) or answers 500.
  */
 public final class RateLimiting implements HttpStep {
   public static final int PRIORITY = 910;
+  private static final Logger LOG = LoggerFactory.getLogger(RateLimiting.class);
 
   /** The periods, shortest first, with the window lengths Kong's headers use (seconds). */
   private static final String[] PERIODS = {"second", "minute", "hour", "day", "month", "year"};
@@ -37,9 +43,11 @@ public final class RateLimiting implements HttpStep {
   private final String errorMessage;
   /** Kong's key prefix: the route and service the plugin is attached to. */
   private final String scope;
-  private final LocalCounters counters;
+  private final boolean faultTolerant;
+  private final Counts counts;
 
-  public RateLimiting(ObjectNode config, String routeId, String serviceId, LocalCounters counters) {
+  /** @param counts where the configured policy keeps its counts */
+  public RateLimiting(ObjectNode config, String routeId, String serviceId, Counts counts) {
     for (int i = 0; i < PERIODS.length; i++) {
       JsonNode v = config.get(PERIODS[i]);
       limits[i] = v == null || v.isNull() ? -1 : v.asDouble();
@@ -51,7 +59,8 @@ public final class RateLimiting implements HttpStep {
     this.errorCode = config.path("error_code").asInt(429);
     this.errorMessage = config.path("error_message").asText("API rate limit exceeded");
     this.scope = (routeId == null ? NO_ID : routeId) + ":" + (serviceId == null ? NO_ID : serviceId) + ":";
-    this.counters = counters;
+    this.faultTolerant = config.path("fault_tolerant").asBoolean(true);
+    this.counts = counts;
   }
 
   private static String text(ObjectNode config, String field) {
@@ -63,20 +72,60 @@ public final class RateLimiting implements HttpStep {
   public Flow onRequest(StepContext ctx) {
     long now = System.currentTimeMillis();
     String id = identifier(ctx);
+    long[] starts = new long[PERIODS.length];
+    String[] keys = new String[PERIODS.length];
+    for (int i = 0; i < PERIODS.length; i++) {
+      if (limits[i] >= 0) {
+        starts[i] = windowStart(i, now);
+        keys[i] = "ratelimit:" + scope + id + ":" + starts[i] + ":" + PERIODS[i];
+      }
+    }
+    CompletableFuture<long[]> usage = usage(keys);
+    if (usage.isDone()) {
+      return decide(ctx, now, starts, keys, usage);
+    }
+    // A shared policy: the exchange waits, its event loop does not.
+    usage.whenComplete((u, e) -> ctx.loop().execute(() -> {
+      if (decide(ctx, now, starts, keys, usage) == Flow.CONTINUE) {
+        ctx.resume();
+      }
+    }));
+    return Flow.PAUSE;
+  }
+
+  private CompletableFuture<long[]> usage(String[] keys) {
+    try {
+      return counts.get(keys).toCompletableFuture();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Counts this request or refuses it, once the usage of its windows is known. */
+  private Flow decide(StepContext ctx, long now, long[] starts, String[] keys, CompletableFuture<long[]> usage) {
+    long[] used;
+    try {
+      used = usage.join();
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      if (faultTolerant) {
+        LOG.warn("rate-limiting: cannot read the counts, request let through: {}", cause.toString());
+        return Flow.CONTINUE;
+      }
+      LOG.error("rate-limiting: cannot read the counts: {}", cause.toString());
+      ctx.error(500, "An unexpected error occurred", null);
+      return Flow.STOP;
+    }
     HttpHeaders headers = hideClientHeaders ? null : new DefaultHttpHeaders();
     int exceeded = -1;
     int tightest = -1;
     double tightestRemaining = Double.MAX_VALUE;
-    long[] starts = new long[PERIODS.length];
-    String[] keys = new String[PERIODS.length];
     double[] remaining = new double[PERIODS.length];
     for (int i = 0; i < PERIODS.length; i++) {
       if (limits[i] < 0) {
         continue;
       }
-      starts[i] = windowStart(i, now);
-      keys[i] = "ratelimit:" + scope + id + ":" + starts[i] + ":" + PERIODS[i];
-      remaining[i] = limits[i] - counters.get(keys[i]);
+      remaining[i] = limits[i] - used[i];
       if (remaining[i] <= 0 && exceeded < 0) {
         exceeded = i;
       }
@@ -108,11 +157,13 @@ public final class RateLimiting implements HttpStep {
       ctx.error(errorCode, errorMessage, h);
       return Flow.STOP;
     }
+    long[] expires = new long[PERIODS.length];
     for (int i = 0; i < PERIODS.length; i++) {
-      if (limits[i] >= 0) {
-        counters.increment(keys[i], windowEnd(i, starts[i]), now);
+      if (keys[i] != null) {
+        expires[i] = windowEnd(i, starts[i]);
       }
     }
+    counts.increment(keys, expires, now);
     if (headers != null) {
       ctx.attach(this, headers);
     }

@@ -53,10 +53,7 @@ public final class PluginSchemas {
                   .oneOf("consumer", "credential", "ip", "service", "header", "path"),
               string("header_name").check(Validators.HEADER_NAME_CHECK),
               string("path").check(Validators.PATH),
-              string("policy").defaults("local").oneOf("local", "cluster", "redis")
-                  // The shared policies come with their stores (PostgreSQL table, Redis client).
-                  .check(v -> !v.asText().equals("cluster") ? null
-                      : "policy 'cluster' is not available in this version: use 'local' or 'redis'"),
+              string("policy").defaults("local").oneOf("local", "cluster", "redis"),
               bool("fault_tolerant").defaults(true).required(),
               record("redis",
                   string("host"),

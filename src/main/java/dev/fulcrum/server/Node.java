@@ -28,6 +28,7 @@ import dev.fulcrum.store.declarative.DeclarativeConfig;
 import dev.fulcrum.store.ChangeEvent;
 import dev.fulcrum.store.declarative.PersistedConfig;
 import dev.fulcrum.plugin.bundled.Bundled;
+import dev.fulcrum.store.jdbc.JdbcCounts;
 import dev.fulcrum.store.embedded.EmbeddedStore;
 import dev.fulcrum.store.jdbc.JdbcStore;
 import dev.fulcrum.upstream.Backend;
@@ -121,7 +122,9 @@ public final class Node implements AutoCloseable {
     this.store = kong ? openStore(settings, nodeId) : null;
     this.proxy = new HttpProxy(snapshots, settings);
     this.cache = new NodeCache(settings.dbCacheTtl(), settings.dbCacheNegTtl(), settings.dbResurrectTtl());
-    this.plugins = Bundled.NodeState.create(settings.memCacheSize());
+    // rate-limiting's cluster policy counts in the database the nodes share (none when DB-less).
+    this.plugins = Bundled.NodeState.create(settings.memCacheSize(),
+        store instanceof JdbcStore jdbc && settings.database() != NodeSettings.Database.OFF ? new JdbcCounts(jdbc) : null);
     this.feed = kong
         ? new ChangeFeed(store, new KongCompiler(targetStates, checker, proxy.kongServiceSteps(), tls, plugins), snapshots,
             settings.database() == NodeSettings.Database.POSTGRES ? settings.prefix() : null, cache)

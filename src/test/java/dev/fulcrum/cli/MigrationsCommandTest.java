@@ -98,7 +98,7 @@ class MigrationsCommandTest {
     try (var c = schema.connect(); var s = c.createStatement();
         var rs = s.executeQuery("SELECT count(*) FROM schema_meta")) {
       rs.next();
-      assertThat(rs.getInt(1)).isEqualTo(2);
+      assertThat(rs.getInt(1)).isEqualTo(3);
     }
   }
 

@@ -126,6 +126,32 @@ class PgClusterTest {
   }
 
   @Test
+  void theClusterPolicySharesOneRateLimitBetweenNodes() throws InterruptedException {
+    bootstrap();
+    Backend one = keep(Backend.start("one"));
+    TestNode a = node("60");
+    TestNode b = node("60");
+    AdminClient admin = a.admin();
+    admin.post("/services", "name=s", "url=http://" + one.target());
+    admin.post("/services/s/routes", "name=r", "paths[]=/s");
+    assertThat(admin.post("/plugins", "name=rate-limiting", "config.hour=10", "config.policy=cluster").status())
+        .isEqualTo(201);
+    await().atMost(SOON).until(() -> Http.get(b.proxyUrl() + "/s").headers().firstValue("X-RateLimit-Limit-Hour")
+        .isPresent() && Http.get(a.proxyUrl() + "/s").headers().firstValue("X-RateLimit-Limit-Hour").isPresent());
+    Thread.sleep(200);
+    int left = Integer.parseInt(Http.get(a.proxyUrl() + "/s").headers().firstValue("X-RateLimit-Remaining-Hour")
+        .orElseThrow());
+    int passed = 0;
+    for (int i = 0; i < left + 4; i++) {
+      Thread.sleep(100); // increments are written after the answer, as in Kong
+      if (Http.get((i % 2 == 0 ? b : a).proxyUrl() + "/s").statusCode() == 200) {
+        passed++;
+      }
+    }
+    assertThat(passed).isEqualTo(left);
+  }
+
+  @Test
   void aProxyCachePurgeOnOneNodeEmptiesTheOthers() {
     bootstrap();
     Backend one = keep(Backend.start("one"));

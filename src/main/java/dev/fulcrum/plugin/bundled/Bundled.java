@@ -25,11 +25,20 @@ public final class Bundled {
    * The plugins' state that outlives configurations: rate-limiting's counts, proxy-cache's
    * entries. One per node.
    */
-  public record NodeState(LocalCounters counters, CacheStore cache, Map<RedisCounts.Server, RedisCounts> redis)
-      implements AutoCloseable {
-    /** @param cacheBytes what proxy-cache's memory strategy may hold (mem_cache_size) */
+  public record NodeState(LocalCounters counters, Counts cluster, CacheStore cache,
+      Map<RedisCounts.Server, RedisCounts> redis) implements AutoCloseable {
+    /** A node without a database: the cluster policy counts on the node, as local does. */
     public static NodeState create(long cacheBytes) {
-      return new NodeState(new LocalCounters(), new CacheStore(cacheBytes), new ConcurrentHashMap<>());
+      return create(cacheBytes, null);
+    }
+
+    /**
+     * @param cacheBytes what proxy-cache's memory strategy may hold (mem_cache_size)
+     * @param cluster the counts in the cluster's database, or null
+     */
+    public static NodeState create(long cacheBytes, Counts cluster) {
+      LocalCounters local = new LocalCounters();
+      return new NodeState(local, cluster == null ? local : cluster, new CacheStore(cacheBytes), new ConcurrentHashMap<>());
     }
 
     /** The counts on one Redis server, shared by the plugins that name it. */
@@ -41,6 +50,13 @@ public final class Bundled {
     public void close() {
       redis.values().forEach(RedisCounts::close);
       redis.clear();
+      if (cluster instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          // Closing threads of our own: nothing to report.
+        }
+      }
     }
   }
 
@@ -58,7 +74,11 @@ public final class Bundled {
 
   /** Where a rate-limiting instance keeps its counts, by its policy. */
   private static Counts counts(Plugin p, NodeState state) {
-    if (!"redis".equals(p.config().path("policy").asText())) {
+    String policy = p.config().path("policy").asText("local");
+    if (policy.equals("cluster")) {
+      return state.cluster();
+    }
+    if (!policy.equals("redis")) {
       return state.counters();
     }
     JsonNode r = p.config().path("redis");

@@ -52,7 +52,14 @@ public final class Migrations {
                   "CREATE INDEX IF NOT EXISTS plugins_consumer_id ON plugins (consumer_id)",
                   "CREATE TABLE IF NOT EXISTS keyauth_credentials (id TEXT PRIMARY KEY, key TEXT UNIQUE,"
                       + " consumer_id TEXT, created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
-                  "CREATE INDEX IF NOT EXISTS keyauth_credentials_consumer_id ON keyauth_credentials (consumer_id)")));
+                  "CREATE INDEX IF NOT EXISTS keyauth_credentials_consumer_id ON keyauth_credentials (consumer_id)")),
+          new Migration(
+              "003_ratelimiting_metrics",
+              List.of(
+                  // rate-limiting's cluster policy: one row per window and identifier.
+                  "CREATE TABLE IF NOT EXISTS ratelimiting_metrics (key TEXT PRIMARY KEY, value BIGINT NOT NULL,"
+                      + " expires_at BIGINT NOT NULL)",
+                  "CREATE INDEX IF NOT EXISTS ratelimiting_metrics_expires_at ON ratelimiting_metrics (expires_at)")));
 
   private Migrations() {}
 
@@ -132,8 +139,8 @@ public final class Migrations {
   /** Drops every table Fulcrum made. */
   static void reset(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
-      for (String table :
-          List.of("targets", "upstreams", "routes", "services", "tags", "cluster_events", "schema_meta")) {
+      for (String table : List.of("keyauth_credentials", "plugins", "consumers", "ratelimiting_metrics", "targets",
+          "upstreams", "routes", "services", "tags", "cluster_events", "schema_meta")) {
         s.execute("DROP TABLE IF EXISTS " + table);
       }
     }

@@ -49,12 +49,12 @@ class PostgresStoreTest {
       for (Future<List<String>> f : runs) {
         ran.addAll(f.get());
       }
-      assertThat(ran).containsExactly("000_base", "001_plugins");
+      assertThat(ran).containsExactly("000_base", "001_plugins", "003_ratelimiting_metrics");
     } finally {
       pool.shutdownNow();
     }
     PostgresStore s = store();
-    assertThat(s.executedMigrations()).containsExactly("000_base", "001_plugins");
+    assertThat(s.executedMigrations()).containsExactly("000_base", "001_plugins", "003_ratelimiting_metrics");
     assertThat(s.pendingMigrations()).isEmpty();
     assertThat(s.migrateUp()).isEmpty();
   }
@@ -63,7 +63,7 @@ class PostgresStoreTest {
   void aSchemaNeverBootstrappedHasNoMigrationsAndResetEmptiesIt() {
     PostgresStore s = store();
     assertThat(s.executedMigrations()).isEmpty();
-    assertThat(s.pendingMigrations()).containsExactly("000_base", "001_plugins");
+    assertThat(s.pendingMigrations()).containsExactly("000_base", "001_plugins", "003_ratelimiting_metrics");
     s.migrateUp();
     s.reset();
     assertThat(s.executedMigrations()).isEmpty();

@@ -222,4 +222,31 @@ class GetStartedPluginsTest {
     assertThat(admin.get("/key-auths").json().path("data")).isEmpty();
     assertThat(admin.get("/plugins").json().path("data")).isEmpty();
   }
+
+  @Test
+  void hashOnConsumerKeepsEachConsumerOnOneTarget() {
+    try (Backend two = Backend.start("two")) {
+      admin.post("/upstreams", "name=u", "hash_on=consumer", "hash_fallback=none");
+      admin.post("/upstreams/u/targets", "target=" + backend.target());
+      admin.post("/upstreams/u/targets", "target=" + two.target());
+      admin.patch("/services/example_service", "host=u", "port=80", "protocol=http");
+      admin.post("/plugins", "name=key-auth");
+      for (int c = 0; c < 20; c++) {
+        admin.post("/consumers", "username=c" + c);
+        admin.post("/consumers/c" + c + "/key-auth", "key=key" + c);
+      }
+      awaitStatus("/mock", 200, "apikey", "key19");
+      java.util.Set<String> all = new java.util.HashSet<>();
+      for (int c = 0; c < 20; c++) {
+        java.util.Set<String> servers = new java.util.HashSet<>();
+        for (int i = 0; i < 4; i++) {
+          servers.add(Http.json(get("/mock", "apikey", "key" + c)).path("server").asText());
+        }
+        assertThat(servers).as("consumer c" + c).hasSize(1);
+        all.addAll(servers);
+      }
+      // From one client address, only the consumer can spread them over both targets.
+      assertThat(all).containsExactlyInAnyOrder("mock", "two");
+    }
+  }
 }

@@ -819,8 +819,10 @@ final class Exchange implements Attempts.Owner, StepContext {
         return HashKeys.capture(routed.match(), spec.name());
       case COOKIE:
         return hashCookie(spec);
+      case CONSUMER:
+        // The consumer an authentication plugin established; none: hash_fallback.
+        return consumer == null ? null : consumer.id();
       default:
-        // "consumer" needs authentication, which this gateway does not do yet: fall back.
         return null;
     }
   }

@@ -122,6 +122,7 @@ public final class AdminApi {
     parentOf(PluginEntities.PLUGINS, "plugins", "consumer", PluginEntities.CONSUMERS);
     parentOf(PluginEntities.KEYAUTH_CREDENTIALS, "key-auths", "consumer", PluginEntities.CONSUMERS);
     proxyCache.register(paths);
+    new SchemaEndpoints().register(paths);
     paths.on("GET", "/plugins/enabled", (r, p) -> {
       ObjectNode o = Json.object();
       PluginSchemas.names().forEach(o.putArray("enabled_plugins")::add);

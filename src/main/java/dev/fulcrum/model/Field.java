@@ -49,6 +49,8 @@ public final class Field {
   List<Field> fields = List.of();
   String reference;
   final List<Check> checks = new ArrayList<>();
+  /** What the checks mean, in Kong's schema words ({@code one_of}, {@code between}, ...), for /schemas. */
+  final ObjectNode described = JsonNodeFactory.instance.objectNode();
 
   private Field(String name, Kind kind) {
     this.name = name;
@@ -170,6 +172,7 @@ public final class Field {
   }
 
   public Field between(long min, long max) {
+    described.putArray("between").add(min).add(max);
     return check(
         v -> {
           double d = v.asDouble();
@@ -178,12 +181,16 @@ public final class Field {
   }
 
   public Field oneOf(String... values) {
+    ArrayNode listed = described.putArray("one_of");
+    Arrays.stream(values).forEach(listed::add);
     List<String> allowed = Arrays.asList(values);
     String message = "expected one of: " + String.join(", ", values);
     return check(v -> allowed.contains(v.asText()) ? null : message);
   }
 
   public Field oneOfInts(int... values) {
+    ArrayNode listed = described.putArray("one_of");
+    Arrays.stream(values).forEach(listed::add);
     String message =
         "expected one of: "
             + Arrays.stream(values).mapToObj(Integer::toString).collect(Collectors.joining(", "));
@@ -199,6 +206,7 @@ public final class Field {
   }
 
   public Field lenMin(int min) {
+    described.put("len_min", min);
     return check(
         v -> {
           int len = v.isTextual() ? v.asText().length() : v.size();
@@ -207,11 +215,56 @@ public final class Field {
   }
 
   public Field startsWith(String prefix) {
+    described.put("starts_with", prefix);
     return check(v -> v.asText().startsWith(prefix) ? null : "should start with: " + prefix);
   }
 
   public String name() {
     return name;
+  }
+
+  /**
+   * This field as Kong's {@code /schemas} describe one: {@code {"<name>": {"type": ..., ...}}}.
+   */
+  public ObjectNode describe() {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    out.set(name, attributes());
+    return out;
+  }
+
+  private ObjectNode attributes() {
+    ObjectNode a = JsonNodeFactory.instance.objectNode();
+    a.put("type", kind.name().toLowerCase(java.util.Locale.ROOT));
+    if (auto == Auto.UUID) {
+      a.put("uuid", true);
+    } else if (auto != Auto.NONE) {
+      a.put("timestamp", true);
+    }
+    if (auto != Auto.NONE) {
+      a.put("auto", true);
+    }
+    if (required) {
+      a.put("required", true);
+    }
+    if (defaultValue != null) {
+      a.set("default", defaultValue.deepCopy());
+    }
+    if (reference != null) {
+      a.put("reference", reference);
+    }
+    a.setAll(described.deepCopy());
+    if (elements != null) {
+      ObjectNode e = elements.attributes();
+      a.set(kind == Kind.MAP ? "values" : "elements", e);
+      if (kind == Kind.MAP) {
+        a.putObject("keys").put("type", "string");
+      }
+    }
+    if (kind == Kind.RECORD) {
+      ArrayNode list = a.putArray("fields");
+      fields.forEach(f -> list.add(f.describe()));
+    }
+    return a;
   }
 
   public Kind kind() {

@@ -70,6 +70,14 @@ public final class Schema {
     return fields;
   }
 
+  /** This schema as Kong's {@code GET /schemas/...} shows one: its fields, in order. */
+  public ObjectNode describe() {
+    ObjectNode out = Json.object();
+    ArrayNode list = out.putArray("fields");
+    fields.forEach(f -> list.add(f.describe()));
+    return out;
+  }
+
   public Field field(String name) {
     for (Field f : fields) {
       if (f.name.equals(name)) {

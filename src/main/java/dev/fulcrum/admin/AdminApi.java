@@ -123,6 +123,8 @@ public final class AdminApi {
     parentOf(PluginEntities.KEYAUTH_CREDENTIALS, "key-auths", "consumer", PluginEntities.CONSUMERS);
     proxyCache.register(paths);
     new SchemaEndpoints().register(paths);
+    paths.on("GET", "/tags", (r, p) -> entities.tags(r, null, "/tags"));
+    paths.on("GET", "/tags/{tag}", (r, p) -> entities.tags(r, p.get("tag"), "/tags/" + p.get("tag")));
     paths.on("GET", "/plugins/enabled", (r, p) -> {
       ObjectNode o = Json.object();
       PluginSchemas.names().forEach(o.putArray("enabled_plugins")::add);

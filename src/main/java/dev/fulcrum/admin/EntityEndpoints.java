@@ -92,6 +92,23 @@ final class EntityEndpoints {
     return AdminResponse.json(200, body);
   }
 
+  /** Kong's {@code /tags} and {@code /tags/{tag}}: every tagged entity, by tag. */
+  AdminResponse tags(AdminRequest req, String tag, String path) {
+    int size = pageSize(req);
+    Page page = dao.tags(tag, size, req.queryParam("offset"));
+    ObjectNode body = Json.object();
+    ArrayNode data = body.putArray("data");
+    page.data().forEach(data::add);
+    if (page.offset() != null) {
+      body.put("offset", page.offset());
+      body.put("next", path + "?offset=" + encode(page.offset())
+          + (req.hasQueryParam("size") ? "&size=" + req.queryParam("size") : ""));
+    } else {
+      body.putNull("next");
+    }
+    return AdminResponse.json(200, body);
+  }
+
   static int pageSize(AdminRequest req) {
     String s = req.queryParam("size");
     if (s == null) {

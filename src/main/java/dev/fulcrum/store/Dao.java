@@ -75,6 +75,15 @@ public final class Dao {
     }
   }
 
+  /** Kong's {@code /tags} listing (of one tag when {@code tag} is not null). */
+  public Page tags(String tag, int size, String offset) {
+    try {
+      return store.read(tx -> tx.tags(tag, size, offset));
+    } catch (InvalidOffsetException e) {
+      throw DaoException.invalidOffset(e.getMessage());
+    }
+  }
+
   public List<ObjectNode> all(EntityType type) {
     return store.read(tx -> tx.all(type));
   }

@@ -14,6 +14,12 @@ public interface StoreTx {
 
   Page page(EntityType type, PageRequest request);
 
+  /**
+   * Kong's {@code /tags}: one row {@code {entity_name, entity_id, tag}} per tag of every entity (of
+   * one tag when {@code tag} is not null), a page of {@code size} after {@code offset}.
+   */
+  Page tags(String tag, int size, String offset);
+
   List<ObjectNode> all(EntityType type);
 
   List<ObjectNode> children(EntityType type, String foreignField, String parentId);

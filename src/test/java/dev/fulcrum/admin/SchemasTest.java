@@ -80,4 +80,27 @@ class SchemasTest {
     assertThat(badPlugin.status()).isEqualTo(400);
     assertThat(badPlugin.json().path("fields").path("@entity").get(0).asText()).startsWith("at least one of");
   }
+
+  @Test
+  void tagsListEveryTaggedEntityByTag() {
+    String service = admin.post("/services", "name=tagged", "url=http://example.com", "tags[]=blue", "tags[]=green")
+        .field("id");
+    String consumer = admin.post("/consumers", "username=tagged", "tags[]=blue").field("id");
+    try {
+      JsonNode blue = admin.get("/tags/blue").json();
+      assertThat(blue.path("data")).hasSize(2);
+      assertThat(blue.toString()).contains("\"entity_name\":\"services\"", "\"entity_id\":\"" + service + "\"",
+          "\"entity_name\":\"consumers\"", "\"entity_id\":\"" + consumer + "\"");
+      JsonNode page = admin.get("/tags?size=2").json();
+      assertThat(page.path("data")).hasSize(2);
+      assertThat(page.path("next").asText()).startsWith("/tags?offset=");
+      JsonNode rest = admin.get(page.path("next").asText()).json();
+      assertThat(rest.path("data")).hasSize(1);
+      assertThat(rest.path("next").isNull()).isTrue();
+      assertThat(admin.get("/tags/none").json().path("data")).isEmpty();
+    } finally {
+      admin.delete("/services/tagged");
+      admin.delete("/consumers/tagged");
+    }
+  }
 }

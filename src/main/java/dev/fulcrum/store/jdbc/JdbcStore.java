@@ -367,6 +367,32 @@ public abstract class JdbcStore implements Store {
       return trim(rows, req.size(), () -> encodeOffset(Json.text(rows.get(req.size() - 1), "id")));
     }
 
+    @Override
+    public Page tags(String tag, int size, String offset) {
+      // The offset is the row count so far: tags have no single key to continue after.
+      int skip = offset == null ? 0 : parseCount(offset);
+      List<Object> args = new ArrayList<>();
+      String where = "";
+      if (tag != null) {
+        where = " WHERE tag = ?";
+        args.add(tag);
+      }
+      List<ObjectNode> rows = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT entity_name, entity_id, tag FROM tags" + where
+          + " ORDER BY tag, entity_name, entity_id LIMIT " + (size + 1) + " OFFSET " + skip)) {
+        bind(ps, args);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rows.add(Json.object().put("entity_name", rs.getString(1)).put("entity_id", rs.getString(2))
+                .put("tag", rs.getString(3)));
+          }
+        }
+      } catch (SQLException e) {
+        throw translate(e);
+      }
+      return trim(rows, size, () -> Integer.toString(skip + size));
+    }
+
     private Page trim(List<ObjectNode> rows, int size, java.util.function.Supplier<String> next) {
       if (rows.size() > size) {
         String offset = next.get();

@@ -45,6 +45,7 @@ public final class AdminApi {
   /** database = off: the entity endpoints only read; POST /config replaces everything. */
   private final boolean dbless;
   private final ProxyCacheEndpoints proxyCache;
+  private final CacheStore proxyCacheStore;
 
   public AdminApi(Dao dao, SnapshotHolder snapshots, NodeSettings settings, Traffic traffic, NodeCache cache) {
     this(dao, snapshots, settings, traffic, cache, new CacheStore(0));
@@ -63,6 +64,7 @@ public final class AdminApi {
     this.dbless = settings.database() == NodeSettings.Database.OFF;
     this.config = new ConfigEndpoints(dao, dbless, new PersistedConfig(settings.prefix()));
     this.proxyCache = new ProxyCacheEndpoints(dao, proxyCache);
+    this.proxyCacheStore = proxyCache;
     register();
   }
 
@@ -82,7 +84,15 @@ public final class AdminApi {
 
   private void register() {
     paths.on("GET", "/", (r, p) -> AdminResponse.json(200, nodeInfo()));
-    paths.on("GET", "/status", (r, p) -> AdminResponse.json(200, status()));
+    paths.on("GET", "/status", (r, p) -> {
+      MemoryUnits units;
+      try {
+        units = MemoryUnits.parse(r.queryParam("unit"), r.queryParam("scale"));
+      } catch (IllegalArgumentException e) {
+        return AdminResponse.message(400, e.getMessage());
+      }
+      return AdminResponse.json(200, status(units));
+    });
     paths.on("GET", "/endpoints", (r, p) -> endpoints());
     paths.on("GET", "/config", (r, p) -> config.get());
     paths.on("POST", "/config", (r, p) -> config.post(r));
@@ -238,15 +248,22 @@ public final class AdminApi {
     }
   }
 
-  private ObjectNode status() {
+  /**
+   * Kong's /status. Memory in Kong's shape: the JVM heap in use stands for the workers' Lua VMs,
+   * proxy-cache's store for the {@code kong_db_cache} dictionary.
+   */
+  private ObjectNode status(MemoryUnits units) {
     ObjectNode o = Json.object();
     ObjectNode memory = o.putObject("memory");
     Runtime rt = Runtime.getRuntime();
     ArrayNode vms = memory.putArray("workers_lua_vms");
     vms.addObject()
-        .put("pid", ProcessHandle.current().pid())
-        .put("http_allocated_gc", String.format("%.2f MiB", (rt.totalMemory() - rt.freeMemory()) / 1048576.0));
-    memory.putObject("lua_shared_dicts");
+        .put("http_allocated_gc", units.format(rt.totalMemory() - rt.freeMemory()))
+        .put("pid", ProcessHandle.current().pid());
+    ObjectNode dicts = memory.putObject("lua_shared_dicts");
+    dicts.putObject("kong").put("allocated_slabs", units.format(0)).put("capacity", units.format(5L << 20));
+    dicts.putObject("kong_db_cache").put("allocated_slabs", units.format(proxyCacheStore.used()))
+        .put("capacity", units.format(settings.memCacheSize()));
     ObjectNode server = o.putObject("server");
     server.put("connections_accepted", traffic.accepted());
     server.put("connections_active", traffic.connections());

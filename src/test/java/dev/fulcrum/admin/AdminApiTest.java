@@ -39,6 +39,16 @@ class AdminApiTest {
     assertThat(status.status()).isEqualTo(200);
     assertThat(status.json().at("/database/reachable").asBoolean()).isTrue();
     assertThat(status.json().at("/server/total_requests").isNumber()).isTrue();
+    assertThat(status.json().at("/memory/workers_lua_vms/0/http_allocated_gc").asText()).matches("\\d+\\.\\d\\d MiB");
+    assertThat(status.json().at("/memory/lua_shared_dicts/kong_db_cache/capacity").asText()).isEqualTo("128.00 MiB");
+    assertThat(admin.get("/status?unit=k&scale=0").json().at("/memory/lua_shared_dicts/kong_db_cache/capacity")
+        .asText()).isEqualTo("131072 KiB");
+    assertThat(admin.get("/status?unit=b").json().at("/memory/lua_shared_dicts/kong_db_cache/capacity").asText())
+        .isEqualTo("134217728");
+    Reply badUnit = admin.get("/status?unit=V");
+    assertThat(badUnit.status()).isEqualTo(400);
+    assertThat(badUnit.field("message")).isEqualTo("invalid unit 'V' (expected 'k/K', 'm/M', or 'g/G')");
+    assertThat(admin.get("/status?scale=-1").field("message")).isEqualTo("scale must be equal or greater than 0");
   }
 
   @Test

@@ -399,4 +399,17 @@ class AdminApiTest {
         .contains("\"/services/{key}/\"".replace("/\"", "\""))
         .contains("/upstreams/{parent}/targets/all");
   }
+
+  @Test
+  void deletingARoutesServiceThroughTheRouteIsRefusedWhileRoutesUseIt() {
+    assertThat(admin.delete("/routes/no-such-route/service").status()).isEqualTo(404);
+    admin.post("/services", "name=del-through", "url=http://example.com");
+    admin.post("/services/del-through/routes", "name=del-through-r", "paths[]=/dt");
+    Reply refused = admin.delete("/routes/del-through-r/service");
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.field("message")).contains("an existing 'routes' entity references this 'services' entity");
+    assertThat(admin.get("/services/del-through").status()).isEqualTo(200);
+    admin.post("/routes", "name=del-lonely", "paths[]=/lonely");
+    assertThat(admin.delete("/routes/del-lonely/service").status()).isEqualTo(404);
+  }
 }

@@ -216,6 +216,10 @@ public final class Schema {
         break;
       case ARRAY:
       case SET:
+        if (v.isObject() && v.isEmpty()) {
+          // Lua's JSON encoder writes an empty table as {}: Kong takes it as an empty array.
+          v = Json.array();
+        }
         if (!v.isArray()) {
           errors.field(f.name, f.kind == Field.Kind.SET ? "expected a set" : "expected an array");
           return v;

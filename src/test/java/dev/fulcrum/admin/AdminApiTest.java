@@ -412,4 +412,14 @@ class AdminApiTest {
     admin.post("/routes", "name=del-lonely", "paths[]=/lonely");
     assertThat(admin.delete("/routes/del-lonely/service").status()).isEqualTo(404);
   }
+
+  @Test
+  void anEmptyObjectIsTakenAsAnEmptyArrayAsLuaClientsSendIt() {
+    Reply r = admin.json("POST", "/services", "{\"name\":\"lua-empty\",\"url\":\"http://example.com\",\"tags\":{}}");
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(r.json().get("tags").isArray()).isTrue();
+    assertThat(r.json().get("tags")).isEmpty();
+    Reply notEmpty = admin.json("POST", "/services", "{\"name\":\"lua-obj\",\"url\":\"http://example.com\",\"tags\":{\"a\":1}}");
+    assertThat(notEmpty.status()).isEqualTo(400);
+  }
 }

@@ -74,7 +74,7 @@ public final class AdminServer {
         write(ctx, AdminResponse.message(400, "Bad request"), false, false, origin, start);
         return;
       }
-      QueryStringDecoder qs = new QueryStringDecoder(req.uri());
+      QueryStringDecoder qs = new QueryStringDecoder(utf8(req.uri()));
       byte[] body = ByteBufUtil.getBytes(req.content());
       String method = req.method().name();
       boolean head = method.equals("HEAD");
@@ -153,5 +153,19 @@ public final class AdminServer {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
     }
+  }
+
+  /**
+   * The request target with raw UTF-8 bytes read as UTF-8 (Netty reads each byte as one
+   * character), so an entity named in UTF-8 without percent-encoding is found, as in Kong.
+   */
+  static String utf8(String uri) {
+    for (int i = 0; i < uri.length(); i++) {
+      if (uri.charAt(i) > 0x7f) {
+        return new String(uri.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+            java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return uri;
   }
 }

@@ -422,4 +422,17 @@ class AdminApiTest {
     Reply notEmpty = admin.json("POST", "/services", "{\"name\":\"lua-obj\",\"url\":\"http://example.com\",\"tags\":{\"a\":1}}");
     assertThat(notEmpty.status()).isEqualTo(400);
   }
+
+  @Test
+  void anEntityNamedInRawUtf8IsFound() throws Exception {
+    assertThat(admin.post("/services", "name=sérvicé-ñ", "url=http://example.com").status()).isEqualTo(201);
+    // A raw request: java.net.http would percent-encode the path.
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", java.net.URI.create(node.adminUrl()).getPort())) {
+      s.getOutputStream().write(("GET /services/sérvicé-ñ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 200").contains("\"name\":\"sérvicé-ñ\"");
+    }
+    assertThat(admin.get("/services/s%C3%A9rvic%C3%A9-%C3%B1").status()).isEqualTo(200);
+  }
 }

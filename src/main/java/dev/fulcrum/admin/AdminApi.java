@@ -182,10 +182,10 @@ public final class AdminApi {
     paths.on("PATCH", path, (r, p) -> parentId(child, field, p.get("key"))
         .map(id -> entities.patch(r, parent, id, null))
         .orElseGet(AdminResponse::notFound));
-    // Deleting through the child deletes the parent (its other children permitting), as Kong's
-    // generated endpoint does; a child that is missing or has no parent is a 404.
+    // Kong's generated endpoint: a parent is not deleted through its child (405), but a child that
+    // is missing or has no parent is a 404 first.
     paths.on("DELETE", path, (r, p) -> parentId(child, field, p.get("key"))
-        .map(id -> entities.delete(parent, id, null))
+        .map(id -> AdminResponse.message(405, "Method not allowed"))
         .orElseGet(AdminResponse::notFound));
     paths.on("PUT", path, (r, p) -> {
       ObjectNode c = dao.select(child, p.get("key")).orElse(null);

@@ -312,6 +312,12 @@ public final class Schema {
       return v;
     }
     FieldErrors inner = new FieldErrors();
+    // A reference is a record of the parent's primary key: anything else in it is an error there.
+    v.fieldNames().forEachRemaining(k -> {
+      if (!k.equals("id")) {
+        inner.field(k, "unknown field");
+      }
+    });
     JsonNode id = v.get("id");
     if (Json.isNull(id)) {
       inner.field("id", "missing primary key");

@@ -401,13 +401,11 @@ class AdminApiTest {
   }
 
   @Test
-  void deletingARoutesServiceThroughTheRouteIsRefusedWhileRoutesUseIt() {
+  void deletingAParentThroughItsChildIsNotAllowedAndAMissingChildIsNotFound() {
     assertThat(admin.delete("/routes/no-such-route/service").status()).isEqualTo(404);
     admin.post("/services", "name=del-through", "url=http://example.com");
     admin.post("/services/del-through/routes", "name=del-through-r", "paths[]=/dt");
-    Reply refused = admin.delete("/routes/del-through-r/service");
-    assertThat(refused.status()).isEqualTo(400);
-    assertThat(refused.field("message")).contains("an existing 'routes' entity references this 'services' entity");
+    assertThat(admin.delete("/routes/del-through-r/service").status()).isEqualTo(405);
     assertThat(admin.get("/services/del-through").status()).isEqualTo(200);
     admin.post("/routes", "name=del-lonely", "paths[]=/lonely");
     assertThat(admin.delete("/routes/del-lonely/service").status()).isEqualTo(404);
@@ -434,5 +432,15 @@ class AdminApiTest {
       assertThat(answer).startsWith("HTTP/1.1 200").contains("\"name\":\"sérvicé-ñ\"");
     }
     assertThat(admin.get("/services/s%C3%A9rvic%C3%A9-%C3%B1").status()).isEqualTo(200);
+  }
+
+  @Test
+  void aNestedServiceIsValidatedAsARecord() {
+    Reply bad = admin.json("POST", "/routes", "{\"paths\":[\"/rec\"],\"service\":{\"id\":\"nope\",\"port\":1}}");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().at("/fields/service/id").asText()).isEqualTo("expected a valid UUID");
+    assertThat(bad.json().at("/fields/service/port").asText()).isEqualTo("unknown field");
+    Reply noId = admin.json("POST", "/routes", "{\"paths\":[\"/rec\"],\"service\":{}}");
+    assertThat(noId.json().at("/fields/service/id").asText()).isEqualTo("missing primary key");
   }
 }

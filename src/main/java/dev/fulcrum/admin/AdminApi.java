@@ -291,6 +291,8 @@ public final class AdminApi {
 
   // -------------------------------------------------------------- dispatch
 
+  private static final String ANY_METHOD = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT";
+
   /** Kong's words for the writes a DB-less node refuses. */
   private static final Map<String, String> DB_LESS_REFUSES =
       Map.of("POST", "create", "PATCH", "update", "PUT", "upsert", "DELETE", "delete");
@@ -309,16 +311,19 @@ public final class AdminApi {
   /** Serves one request; never throws. */
   public AdminResponse handle(AdminRequest request) {
     Paths.Match m = paths.match(request.path());
-    if (m == null) {
-      return AdminResponse.notFound();
-    }
     String method = request.method();
     if (method.equals("OPTIONS")) {
-      String allow = m.template().allow();
+      // A browser's CORS preflight (Kong Manager's): 2xx on any path, so the real request is
+      // sent and its own answer shown, with the request's headers allowed back.
+      String allow = m == null ? ANY_METHOD : m.template().allow();
+      String requested = request.headers().get("Access-Control-Request-Headers");
       return AdminResponse.empty(204)
           .header("Allow", allow)
           .header("Access-Control-Allow-Methods", allow)
-          .header("Access-Control-Allow-Headers", "Content-Type");
+          .header("Access-Control-Allow-Headers", requested != null ? requested : "Content-Type");
+    }
+    if (m == null) {
+      return AdminResponse.notFound();
     }
     Paths.Handler h = m.template().methods.get(method.equals("HEAD") ? "GET" : method);
     if (h == null) {

@@ -393,6 +393,25 @@ class AdminApiTest {
   }
 
   @Test
+  void aCorsPreflightSucceedsOnAnyPathAndEchoesTheRequestedHeaders() throws Exception {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    for (String path : new String[] {"/services", "/no/such/path"}) {
+      java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create(node.adminUrl() + path))
+          .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+          .header("Origin", "http://manager.test:8002")
+          .header("Access-Control-Request-Method", "POST")
+          .header("Access-Control-Request-Headers", "content-type,x-custom")
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(path).isEqualTo(204);
+      assertThat(r.headers().firstValue("access-control-allow-origin")).hasValue("http://manager.test:8002");
+      assertThat(r.headers().firstValue("access-control-allow-credentials")).hasValue("true");
+      assertThat(r.headers().firstValue("access-control-allow-headers")).hasValue("content-type,x-custom");
+      assertThat(r.headers().firstValue("access-control-allow-methods").orElseThrow()).contains("POST");
+    }
+  }
+
+  @Test
   void endpointsListsTemplates() {
     JsonNode e = admin.get("/endpoints").json();
     assertThat(e.get("data").toString())

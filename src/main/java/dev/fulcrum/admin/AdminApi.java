@@ -9,7 +9,6 @@ import dev.fulcrum.model.EntityType;
 import dev.fulcrum.model.Json;
 import dev.fulcrum.metrics.Traffic;
 import dev.fulcrum.runtime.SnapshotHolder;
-import dev.fulcrum.conf.Version;
 import dev.fulcrum.store.Dao;
 import dev.fulcrum.store.DaoException;
 import dev.fulcrum.store.StoreException;
@@ -18,8 +17,6 @@ import dev.fulcrum.model.PluginSchemas;
 import dev.fulcrum.plugin.proxycache.CacheStore;
 import dev.fulcrum.store.declarative.PersistedConfig;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -46,6 +43,7 @@ public final class AdminApi {
   private final boolean dbless;
   private final ProxyCacheEndpoints proxyCache;
   private final CacheStore proxyCacheStore;
+  private final NodeInfo nodeInfo;
 
   public AdminApi(Dao dao, SnapshotHolder snapshots, NodeSettings settings, Traffic traffic, NodeCache cache) {
     this(dao, snapshots, settings, traffic, cache, new CacheStore(0));
@@ -65,6 +63,7 @@ public final class AdminApi {
     this.config = new ConfigEndpoints(dao, dbless, new PersistedConfig(settings.prefix()));
     this.proxyCache = new ProxyCacheEndpoints(dao, proxyCache);
     this.proxyCacheStore = proxyCache;
+    this.nodeInfo = new NodeInfo(dao, settings);
     register();
   }
 
@@ -83,7 +82,7 @@ public final class AdminApi {
   }
 
   private void register() {
-    paths.on("GET", "/", (r, p) -> AdminResponse.json(200, nodeInfo()));
+    paths.on("GET", "/", (r, p) -> AdminResponse.json(200, nodeInfo.get()));
     paths.on("GET", "/status", (r, p) -> {
       MemoryUnits units;
       try {
@@ -222,36 +221,6 @@ public final class AdminApi {
   }
 
   // ------------------------------------------------------------ node info
-
-  private ObjectNode nodeInfo() {
-    ObjectNode o = Json.object();
-    o.put("tagline", "Welcome to fulcrum");
-    o.put("version", Version.VERSION);
-    o.put("edition", "community");
-    o.put("hostname", hostname());
-    o.put("node_id", dao.store().nodeId());
-    ObjectNode timers = o.putObject("timers");
-    timers.put("running", 0);
-    timers.put("pending", 0);
-    ObjectNode plugins = o.putObject("plugins");
-    plugins.putObject("available_on_server");
-    plugins.putArray("enabled_in_cluster");
-    ObjectNode conf = o.putObject("configuration");
-    settings.sanitized().forEach(conf::put);
-    ObjectNode pids = o.putObject("pids");
-    long pid = ProcessHandle.current().pid();
-    pids.put("master", pid);
-    pids.putArray("workers").add(pid);
-    return o;
-  }
-
-  private static String hostname() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
-    }
-  }
 
   /**
    * Kong's /status. Memory in Kong's shape: the JVM heap in use stands for the workers' Lua VMs,

@@ -33,7 +33,15 @@ class AdminApiTest {
     Reply root = admin.get("/");
     assertThat(root.status()).isEqualTo(200);
     assertThat(root.field("node_id")).matches("[0-9a-f-]{36}");
-    assertThat(root.json().at("/configuration/admin_listen").asText()).isEqualTo("127.0.0.1:0");
+    assertThat(root.json().at("/configuration/admin_listen/0").asText()).isEqualTo("127.0.0.1:0");
+    assertThat(root.json().at("/configuration/proxy_listeners/0/port").asInt()).isZero();
+    assertThat(root.json().at("/configuration/proxy_listeners/0/ssl").asBoolean()).isFalse();
+    assertThat(root.json().at("/configuration/admin_gui_listeners").isArray()).isTrue();
+    assertThat(root.field("version")).matches("3\\.\\d+\\.\\d+");
+    assertThat(root.field("fulcrum_version")).isNotBlank();
+    assertThat(root.field("edition")).isEqualTo("community");
+    assertThat(root.json().at("/plugins/available_on_server/key-auth/priority").asInt()).isEqualTo(1250);
+    assertThat(root.json().at("/plugins/enabled_in_cluster").isArray()).isTrue();
     assertThat(root.header("content-type")).startsWith("application/json");
     Reply status = admin.get("/status");
     assertThat(status.status()).isEqualTo(200);

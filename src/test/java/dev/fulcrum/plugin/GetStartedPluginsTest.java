@@ -112,6 +112,7 @@ class GetStartedPluginsTest {
     AdminClient.Reply key = admin.post("/consumers/luka/key-auth", "key=top-secret-key");
     assertThat(key.status()).isEqualTo(201);
     assertThat(key.json().path("consumer").path("id").asText()).isEqualTo(luka.field("id"));
+    assertThat(admin.get("/").json().at("/plugins/enabled_in_cluster").toString()).isEqualTo("[\"key-auth\"]");
 
     awaitStatus("/mock/anything", 401);
     HttpResponse<String> none = get("/mock/anything");

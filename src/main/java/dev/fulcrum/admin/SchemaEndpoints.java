@@ -29,7 +29,16 @@ final class SchemaEndpoints {
       if (schema == null) {
         return AdminResponse.message(404, "No plugin named '" + p.get("name") + "'");
       }
-      return AdminResponse.json(200, describe(PluginEntities.PLUGINS, schema));
+      // As Kong: the fields a plugin's own schema sets (its protocols and config), not the entity's.
+      ObjectNode all = describe(PluginEntities.PLUGINS, schema);
+      com.fasterxml.jackson.databind.node.ArrayNode own = Json.array();
+      for (JsonNode f : all.get("fields")) {
+        if (f.has("protocols") || f.has("config")) {
+          own.add(f);
+        }
+      }
+      all.set("fields", own);
+      return AdminResponse.json(200, all);
     });
     // Kong's older form: the config record's fields alone.
     paths.on("GET", "/plugins/schema/{name}", (r, p) -> {
@@ -56,6 +65,8 @@ final class SchemaEndpoints {
   /** The schema's fields, with what the entity type adds (unique fields, cascading references). */
   private static ObjectNode describe(EntityType type, Schema schema) {
     ObjectNode out = schema.describe();
+    // Kong lists its entity checks here; Fulcrum's are code, so the list stays empty.
+    out.putArray("entity_checks");
     for (JsonNode f : out.get("fields")) {
       String name = f.fieldNames().next();
       ObjectNode attrs = (ObjectNode) f.get(name);

@@ -14,6 +14,7 @@ import dev.fulcrum.store.DaoException;
 import dev.fulcrum.store.StoreException;
 import dev.fulcrum.model.PluginEntities;
 import dev.fulcrum.model.PluginSchemas;
+import dev.fulcrum.model.SecretEntities;
 import dev.fulcrum.plugin.proxycache.CacheStore;
 import dev.fulcrum.store.declarative.PersistedConfig;
 import java.lang.management.ManagementFactory;
@@ -130,6 +131,11 @@ public final class AdminApi {
     parentOf(PluginEntities.PLUGINS, "plugins", "service", Entities.SERVICES);
     parentOf(PluginEntities.PLUGINS, "plugins", "consumer", PluginEntities.CONSUMERS);
     parentOf(PluginEntities.KEYAUTH_CREDENTIALS, "key-auths", "consumer", PluginEntities.CONSUMERS);
+    collection("vaults", SecretEntities.VAULTS);
+    collection("key-sets", SecretEntities.KEY_SETS);
+    collection("keys", SecretEntities.KEYS);
+    nested(SecretEntities.KEY_SETS, "key-sets", "set", SecretEntities.KEYS, "keys");
+    parentOf(SecretEntities.KEYS, "keys", "set", SecretEntities.KEY_SETS);
     proxyCache.register(paths);
     new SchemaEndpoints().register(paths);
     paths.on("GET", "/tags", (r, p) -> entities.tags(r, null, "/tags"));
@@ -154,22 +160,33 @@ public final class AdminApi {
 
   /** {@code /parents/{p}/children} and {@code /parents/{p}/children/{c}}. */
   private void nested(EntityType parent, String field, EntityType child, String childPath) {
-    String base = "/" + parent.name() + "/{parent}/" + childPath;
+    nested(parent, parent.name(), field, child, childPath);
+  }
+
+  private void nested(EntityType parent, String parentPath, String field, EntityType child, String childPath) {
+    String base = "/" + parentPath + "/{parent}/" + childPath;
     String one = base + "/{key}";
     paths.on("GET", base, (r, p) -> {
-      EntityEndpoints.Parent scope = scope(parent, field, childPath, p);
+      EntityEndpoints.Parent scope = scope(parent, parentPath, field, childPath, p);
       return entities.list(r, child, scope, scope.pathPrefix());
     });
-    paths.on("POST", base, (r, p) -> entities.create(r, child, scope(parent, field, childPath, p)));
-    paths.on("GET", one, (r, p) -> entities.get(child, p.get("key"), scope(parent, field, childPath, p)));
-    paths.on("PATCH", one, (r, p) -> entities.patch(r, child, p.get("key"), scope(parent, field, childPath, p)));
-    paths.on("PUT", one, (r, p) -> entities.put(r, child, p.get("key"), scope(parent, field, childPath, p)));
-    paths.on("DELETE", one, (r, p) -> entities.delete(child, p.get("key"), scope(parent, field, childPath, p)));
+    paths.on("POST", base, (r, p) -> entities.create(r, child, scope(parent, parentPath, field, childPath, p)));
+    paths.on("GET", one, (r, p) -> entities.get(child, p.get("key"), scope(parent, parentPath, field, childPath, p)));
+    paths.on("PATCH", one,
+        (r, p) -> entities.patch(r, child, p.get("key"), scope(parent, parentPath, field, childPath, p)));
+    paths.on("PUT", one, (r, p) -> entities.put(r, child, p.get("key"), scope(parent, parentPath, field, childPath, p)));
+    paths.on("DELETE", one,
+        (r, p) -> entities.delete(child, p.get("key"), scope(parent, parentPath, field, childPath, p)));
   }
 
   private EntityEndpoints.Parent scope(EntityType parent, String field, String childPath, Map<String, String> p) {
+    return scope(parent, parent.name(), field, childPath, p);
+  }
+
+  private EntityEndpoints.Parent scope(
+      EntityType parent, String parentPath, String field, String childPath, Map<String, String> p) {
     String key = p.get("parent");
-    return entities.parent(parent, key, field, "/" + parent.name() + "/" + key + "/" + childPath);
+    return entities.parent(parent, key, field, "/" + parentPath + "/" + key + "/" + childPath);
   }
 
   /** {@code /children/{c}/field}: the parent a child points to (GET, PATCH, PUT). */

@@ -11,6 +11,8 @@ import dev.fulcrum.model.Consumer;
 import dev.fulcrum.model.KeyCredential;
 import dev.fulcrum.model.Plugin;
 import dev.fulcrum.model.PluginEntities;
+import dev.fulcrum.model.SecretEntities;
+import dev.fulcrum.model.Vault;
 import dev.fulcrum.runtime.KongChanges;
 import dev.fulcrum.runtime.KongCompiler;
 import dev.fulcrum.runtime.KongPart;
@@ -359,9 +361,12 @@ public final class ChangeFeed implements AutoCloseable {
       c.consumer(id, doc == null ? null : Consumer.from(doc));
     } else if (type == PluginEntities.KEYAUTH_CREDENTIALS) {
       c.key(id, doc == null ? null : KeyCredential.from(doc));
-    } else {
+    } else if (type == SecretEntities.VAULTS) {
+      c.vault(id, doc == null ? null : Vault.from(doc));
+    } else if (type == Entities.TARGETS) {
       c.target(id, doc == null ? null : Target.from(doc));
     }
+    // Keys and key sets: no plugin of this node reads them yet.
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.fulcrum.model.Route;
 import dev.fulcrum.model.Service;
 import dev.fulcrum.model.Target;
 import dev.fulcrum.model.Upstream;
+import dev.fulcrum.model.Vault;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -22,6 +23,11 @@ public final class KongChanges {
   final Map<String, Plugin> plugins = new HashMap<>();
   final Map<String, Consumer> consumers = new HashMap<>();
   final Map<String, KeyCredential> keys = new HashMap<>();
+  final Map<String, Vault> vaults = new HashMap<>();
+
+  public void vault(String id, Vault v) {
+    vaults.put(id, v);
+  }
 
   public void plugin(String id, Plugin p) {
     plugins.put(id, p);
@@ -37,7 +43,7 @@ public final class KongChanges {
 
   /** Whether a plugin, consumer or credential changed: the plugin chains are then compiled again. */
   boolean pluginsChanged() {
-    return !plugins.isEmpty() || !consumers.isEmpty() || !keys.isEmpty();
+    return !plugins.isEmpty() || !consumers.isEmpty() || !keys.isEmpty() || !vaults.isEmpty();
   }
 
   public void service(String id, Service s) {
@@ -62,6 +68,6 @@ public final class KongChanges {
 
   public int size() {
     return services.size() + routes.size() + upstreams.size() + targets.size() + plugins.size() + consumers.size()
-        + keys.size();
+        + keys.size() + vaults.size();
   }
 }

@@ -10,6 +10,7 @@ import dev.fulcrum.model.Route;
 import dev.fulcrum.model.Service;
 import dev.fulcrum.model.Target;
 import dev.fulcrum.model.Upstream;
+import dev.fulcrum.model.Vault;
 import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.bundled.Bundled;
 import dev.fulcrum.router.Router;
@@ -58,6 +59,7 @@ public final class KongCompiler {
   private final Map<String, Plugin> plugins = new HashMap<>();
   private final Map<String, Consumer> consumers = new HashMap<>();
   private final Map<String, KeyCredential> keys = new HashMap<>();
+  private final Map<String, Vault> vaults = new HashMap<>();
   private final PluginChains pluginChains;
   private Map<String, List<HttpStep>> chains = Map.of();
   /** Target ids by upstream id. */
@@ -81,17 +83,20 @@ public final class KongCompiler {
 
   /** @param tls the contexts of https services */
   public KongCompiler(TargetStates states, ServerEvents events, List<HttpStep> serviceSteps, TlsContexts tls) {
-    this(states, events, serviceSteps, tls, Bundled.NodeState.create(DEFAULT_CACHE_BYTES));
+    this(states, events, serviceSteps, tls, Bundled.NodeState.create(DEFAULT_CACHE_BYTES), Map.of());
   }
 
-  /** @param plugins the plugins' state that outlives configurations (counters, cached responses) */
+  /**
+   * @param plugins the plugins' state that outlives configurations (counters, cached responses)
+   * @param environment the variables vault references in plugin configs read
+   */
   public KongCompiler(TargetStates states, ServerEvents events, List<HttpStep> serviceSteps, TlsContexts tls,
-      Bundled.NodeState plugins) {
+      Bundled.NodeState plugins, Map<String, String> environment) {
     this.states = states;
     this.events = events;
     this.serviceSteps = List.copyOf(serviceSteps);
     this.tls = tls;
-    this.pluginChains = new PluginChains(plugins, this.serviceSteps);
+    this.pluginChains = new PluginChains(plugins, this.serviceSteps, environment);
   }
 
   private static final long DEFAULT_CACHE_BYTES = 128L << 20;
@@ -113,6 +118,7 @@ public final class KongCompiler {
     plugins.keySet().forEach(id -> all.plugins.putIfAbsent(id, null));
     consumers.keySet().forEach(id -> all.consumers.putIfAbsent(id, null));
     keys.keySet().forEach(id -> all.keys.putIfAbsent(id, null));
+    vaults.keySet().forEach(id -> all.vaults.putIfAbsent(id, null));
     return apply(version, all);
   }
 
@@ -201,7 +207,9 @@ public final class KongCompiler {
       applyTo(plugins, changes.plugins);
       applyTo(consumers, changes.consumers);
       applyTo(keys, changes.keys);
-      chains = pluginChains.compile(routes.values(), plugins.values(), consumers.values(), keys.values());
+      applyTo(vaults, changes.vaults);
+      chains = pluginChains.compile(routes.values(), plugins.values(), consumers.values(), keys.values(),
+          vaults.values());
     }
     part = new KongPart(
         version, router, streams,

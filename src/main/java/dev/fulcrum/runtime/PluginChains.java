@@ -4,6 +4,8 @@ import dev.fulcrum.model.Consumer;
 import dev.fulcrum.model.KeyCredential;
 import dev.fulcrum.model.Plugin;
 import dev.fulcrum.model.Route;
+import dev.fulcrum.model.Vault;
+import dev.fulcrum.model.Vaults;
 import dev.fulcrum.plugin.Flow;
 import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.StepContext;
@@ -26,18 +28,22 @@ import java.util.TreeMap;
  * map read; everything else is decided here, so a request looks nothing up by name.
  */
 final class PluginChains {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PluginChains.class);
+
   private final Bundled.NodeState state;
   private final List<HttpStep> serviceSteps;
+  private final Map<String, String> environment;
 
-  PluginChains(Bundled.NodeState state, List<HttpStep> serviceSteps) {
+  PluginChains(Bundled.NodeState state, List<HttpStep> serviceSteps, Map<String, String> environment) {
     this.state = state;
+    this.environment = environment;
     this.serviceSteps = serviceSteps;
   }
 
   /** The chains of the routes that have plugins (their steps, then the service steps). */
   Map<String, List<HttpStep>> compile(
       Collection<Route> routes, Collection<Plugin> plugins, Collection<Consumer> consumers,
-      Collection<KeyCredential> keys) {
+      Collection<KeyCredential> keys, Collection<Vault> vaults) {
     if (plugins.isEmpty()) {
       return Map.of();
     }
@@ -50,7 +56,7 @@ final class PluginChains {
     Map<String, List<Plugin>> byName = new TreeMap<>();
     for (Plugin p : plugins) {
       if (p.enabled() && p.http()) {
-        steps.put(p.id(), Bundled.step(p, env));
+        steps.put(p.id(), step(p, env, secrets(vaults)));
         byName.computeIfAbsent(p.name(), n -> new ArrayList<>()).add(p);
       }
     }
@@ -75,6 +81,37 @@ final class PluginChains {
       chains.put(route.id(), List.copyOf(chain));
     }
     return chains;
+  }
+
+  private Vaults secrets(Collection<Vault> vaults) {
+    Map<String, String> prefixes = new HashMap<>();
+    for (Vault v : vaults) {
+      if ("env".equals(v.name())) {
+        prefixes.put(v.prefix(), v.envPrefix());
+      }
+    }
+    return new Vaults(environment, prefixes);
+  }
+
+  /**
+   * A plugin's step with its vault references read. A reference that cannot be read fails the
+   * plugin closed: its requests are answered 500, never let through without it.
+   */
+  private HttpStep step(Plugin p, Bundled.Env env, Vaults secrets) {
+    try {
+      Plugin resolved = new Plugin(p.id(), p.name(), p.routeId(), p.serviceId(), p.consumerId(), p.enabled(),
+          p.protocols(), secrets.resolve(p.config()));
+      return Bundled.step(resolved, env);
+    } catch (IllegalArgumentException e) {
+      LOG.error("plugin {} ({}) cannot be used: {}", p.name(), p.id(), e.getMessage());
+      return new HttpStep() {
+        @Override
+        public Flow onRequest(StepContext ctx) {
+          ctx.error(500, "An unexpected error occurred", null);
+          return Flow.STOP;
+        }
+      };
+    }
   }
 
   /** The instance of one plugin name for {@code route}: the most specific one, per consumer. */

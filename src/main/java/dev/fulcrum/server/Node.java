@@ -126,7 +126,7 @@ public final class Node implements AutoCloseable {
     this.plugins = Bundled.NodeState.create(settings.memCacheSize(),
         store instanceof JdbcStore jdbc && settings.database() != NodeSettings.Database.OFF ? new JdbcCounts(jdbc) : null);
     this.feed = kong
-        ? new ChangeFeed(store, new KongCompiler(targetStates, checker, proxy.kongServiceSteps(), tls, plugins), snapshots,
+        ? new ChangeFeed(store, new KongCompiler(targetStates, checker, proxy.kongServiceSteps(), tls, plugins, env), snapshots,
             settings.database() == NodeSettings.Database.POSTGRES ? settings.prefix() : null, cache)
         : null;
     this.threads = settings.workerThreads() > 0 ? settings.workerThreads() : Runtime.getRuntime().availableProcessors();

@@ -8,6 +8,7 @@ import dev.fulcrum.model.FieldErrors;
 import dev.fulcrum.model.Ids;
 import dev.fulcrum.model.Json;
 import dev.fulcrum.model.PluginEntities;
+import dev.fulcrum.model.SecretEntities;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -183,7 +184,8 @@ public final class Dao {
 
   private static final List<EntityType> LOAD_ORDER =
       List.of(Entities.SERVICES, Entities.UPSTREAMS, Entities.ROUTES, Entities.TARGETS,
-          PluginEntities.CONSUMERS, PluginEntities.PLUGINS, PluginEntities.KEYAUTH_CREDENTIALS);
+          PluginEntities.CONSUMERS, PluginEntities.PLUGINS, PluginEntities.KEYAUTH_CREDENTIALS,
+          SecretEntities.VAULTS, SecretEntities.KEY_SETS, SecretEntities.KEYS);
 
   /** PATCH: merges {@code patch} into the stored entity (records deep, the rest replaced). */
   public ObjectNode update(EntityType type, String id, ObjectNode patch) {

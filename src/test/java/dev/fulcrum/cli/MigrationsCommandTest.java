@@ -98,7 +98,7 @@ class MigrationsCommandTest {
     try (var c = schema.connect(); var s = c.createStatement();
         var rs = s.executeQuery("SELECT count(*) FROM schema_meta")) {
       rs.next();
-      assertThat(rs.getInt(1)).isEqualTo(3);
+      assertThat(rs.getInt(1)).isEqualTo(4);
     }
   }
 

@@ -39,6 +39,15 @@ public final class TestNode implements AutoCloseable {
     return startIn(prefix, extra, null);
   }
 
+  /** A node whose process environment (what vault references read) is {@code env}. */
+  public static TestNode startWithEnv(Map<String, String> extra, Map<String, String> env) {
+    try {
+      return startIn(Files.createTempDirectory("fulcrum-test"), extra, null, env);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** A node with the Kong listeners and a haproxy.cfg ({@code cfgLines}) side by side. */
   public static TestNode startWithHaproxy(String... cfgLines) {
     try {
@@ -52,6 +61,10 @@ public final class TestNode implements AutoCloseable {
   }
 
   private static TestNode startIn(Path prefix, Map<String, String> extra, Path haproxyCfg) {
+    return startIn(prefix, extra, haproxyCfg, Map.of());
+  }
+
+  private static TestNode startIn(Path prefix, Map<String, String> extra, Path haproxyCfg, Map<String, String> env) {
     Map<String, String> o = new HashMap<>();
     o.put("prefix", prefix.toString());
     o.put("proxy_listen", "127.0.0.1:0");
@@ -60,7 +73,7 @@ public final class TestNode implements AutoCloseable {
     o.put("drain_timeout", "5");
     o.putAll(extra);
     TestNode t = new TestNode(prefix, o);
-    t.node = Node.start(NodeSettings.load(null, Map.of(), o), haproxyCfg, Map.of());
+    t.node = Node.start(NodeSettings.load(null, Map.of(), o), haproxyCfg, env);
     return t;
   }
 

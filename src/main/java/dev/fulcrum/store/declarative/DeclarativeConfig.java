@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.fulcrum.model.Entities;
 import dev.fulcrum.model.PluginEntities;
+import dev.fulcrum.model.SecretEntities;
 import dev.fulcrum.model.EntityType;
 import dev.fulcrum.model.Ids;
 import dev.fulcrum.model.Json;
@@ -127,7 +128,8 @@ public final class DeclarativeConfig {
       Entities.ROUTES, List.of(new Nest("plugins", PluginEntities.PLUGINS, "route")),
       Entities.UPSTREAMS, List.of(new Nest("targets", Entities.TARGETS, "upstream")),
       PluginEntities.CONSUMERS, List.of(new Nest("keyauth_credentials", PluginEntities.KEYAUTH_CREDENTIALS, "consumer"),
-          new Nest("plugins", PluginEntities.PLUGINS, "consumer")));
+          new Nest("plugins", PluginEntities.PLUGINS, "consumer")),
+      SecretEntities.KEY_SETS, List.of(new Nest("keys", SecretEntities.KEYS, "set")));
 
   /** One entity of the file, and the entities nested in it, pointed at it by id (at any depth). */
   private static void add(ObjectNode node, EntityType type, List<Dao.Loaded> out) {

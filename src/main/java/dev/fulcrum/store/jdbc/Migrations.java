@@ -59,7 +59,17 @@ public final class Migrations {
                   // rate-limiting's cluster policy: one row per window and identifier.
                   "CREATE TABLE IF NOT EXISTS ratelimiting_metrics (key TEXT PRIMARY KEY, value BIGINT NOT NULL,"
                       + " expires_at BIGINT NOT NULL)",
-                  "CREATE INDEX IF NOT EXISTS ratelimiting_metrics_expires_at ON ratelimiting_metrics (expires_at)")));
+                  "CREATE INDEX IF NOT EXISTS ratelimiting_metrics_expires_at ON ratelimiting_metrics (expires_at)")),
+          new Migration(
+              "004_vaults_keys",
+              List.of(
+                  "CREATE TABLE IF NOT EXISTS vaults (id TEXT PRIMARY KEY, prefix TEXT UNIQUE,"
+                      + " created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
+                  "CREATE TABLE IF NOT EXISTS key_sets (id TEXT PRIMARY KEY, name TEXT UNIQUE,"
+                      + " created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
+                  "CREATE TABLE IF NOT EXISTS keys (id TEXT PRIMARY KEY, name TEXT UNIQUE, set_id TEXT,"
+                      + " created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
+                  "CREATE INDEX IF NOT EXISTS keys_set_id ON keys (set_id)")));
 
   private Migrations() {}
 
@@ -139,7 +149,8 @@ public final class Migrations {
   /** Drops every table Fulcrum made. */
   static void reset(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
-      for (String table : List.of("keyauth_credentials", "plugins", "consumers", "ratelimiting_metrics", "targets",
+      for (String table : List.of("keys", "key_sets", "vaults", "keyauth_credentials", "plugins", "consumers",
+          "ratelimiting_metrics", "targets",
           "upstreams", "routes", "services", "tags", "cluster_events", "schema_meta")) {
         s.execute("DROP TABLE IF EXISTS " + table);
       }

@@ -49,12 +49,12 @@ class PostgresStoreTest {
       for (Future<List<String>> f : runs) {
         ran.addAll(f.get());
       }
-      assertThat(ran).containsExactly("000_base", "001_plugins", "003_ratelimiting_metrics");
+      assertThat(ran).containsExactly("000_base", "001_plugins", "003_ratelimiting_metrics", "004_vaults_keys");
     } finally {
       pool.shutdownNow();
     }
     PostgresStore s = store();
-    assertThat(s.executedMigrations()).containsExactly("000_base", "001_plugins", "003_ratelimiting_metrics");
+    assertThat(s.executedMigrations()).containsExactly("000_base", "001_plugins", "003_ratelimiting_metrics", "004_vaults_keys");
     assertThat(s.pendingMigrations()).isEmpty();
     assertThat(s.migrateUp()).isEmpty();
   }
@@ -63,7 +63,7 @@ class PostgresStoreTest {
   void aSchemaNeverBootstrappedHasNoMigrationsAndResetEmptiesIt() {
     PostgresStore s = store();
     assertThat(s.executedMigrations()).isEmpty();
-    assertThat(s.pendingMigrations()).containsExactly("000_base", "001_plugins", "003_ratelimiting_metrics");
+    assertThat(s.pendingMigrations()).containsExactly("000_base", "001_plugins", "003_ratelimiting_metrics", "004_vaults_keys");
     s.migrateUp();
     s.reset();
     assertThat(s.executedMigrations()).isEmpty();

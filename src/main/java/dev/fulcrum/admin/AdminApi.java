@@ -39,6 +39,8 @@ public final class AdminApi {
   private final EntityEndpoints entities;
   private final HealthEndpoints health;
   private final Paths paths = new Paths();
+  /** The entity type each collection path segment names ("key-auths": keyauth_credentials). */
+  private final Map<String, String> segments = new java.util.HashMap<>();
   private final ConfigEndpoints config;
   private final NodeCache cache;
   /** database = off: the entity endpoints only read; POST /config replaces everything. */
@@ -116,6 +118,7 @@ public final class AdminApi {
 
   /** {@code /c} and {@code /c/{key}}. */
   private void collection(String name, EntityType type) {
+    segments.put(name, type.name());
     String one = "/" + name + "/{key}";
     paths.on("GET", "/" + name, (r, p) -> entities.list(r, type, null, "/" + name));
     paths.on("POST", "/" + name, (r, p) -> entities.create(r, type, null));
@@ -127,6 +130,7 @@ public final class AdminApi {
 
   /** {@code /parents/{p}/children} and {@code /parents/{p}/children/{c}}. */
   private void nested(EntityType parent, String field, EntityType child, String childPath) {
+    segments.put(childPath, child.name());
     String base = "/" + parent.name() + "/{parent}/" + childPath;
     String one = base + "/{key}";
     paths.on("GET", base, (r, p) -> {
@@ -255,12 +259,16 @@ public final class AdminApi {
   private static final Map<String, String> DB_LESS_REFUSES =
       Map.of("POST", "create", "PATCH", "update", "PUT", "upsert", "DELETE", "delete");
 
-  /** The entity a path names: its last segment that is an entity type ("/services/s/routes": routes). */
-  private static String entityOf(String path) {
+  /**
+   * The entity a path names: its last segment that is a collection ("/services/s/routes": routes,
+   * "/consumers/c/basic-auth": basicauth_credentials).
+   */
+  private String entityOf(String path) {
     String entity = "";
     for (String segment : path.split("/")) {
-      if (Entities.byName(segment) != null) {
-        entity = segment;
+      String type = segments.get(segment);
+      if (type != null) {
+        entity = type;
       }
     }
     return entity;

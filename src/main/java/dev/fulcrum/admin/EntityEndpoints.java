@@ -188,11 +188,14 @@ final class EntityEndpoints {
     return AdminResponse.json(200, saved).afterApplied(written.getAsLong());
   }
 
-  /** Kong answers 204 even when there was nothing to delete (targets excepted: 404). */
+  /**
+   * Kong answers 204 even when there was nothing to delete, except under a parent: a nested
+   * endpoint looks the child up first and answers 404 (kong/api/endpoints.lua).
+   */
   AdminResponse delete(EntityType type, String key, Parent parent) {
     Optional<ObjectNode> existing = find(type, key, parent);
     if (existing.isEmpty()) {
-      return type == Entities.TARGETS ? AdminResponse.notFound() : AdminResponse.empty(204);
+      return parent != null ? AdminResponse.notFound() : AdminResponse.empty(204);
     }
     dao.delete(type, Json.text(existing.get(), "id"));
     return AdminResponse.empty(204).afterApplied(written.getAsLong());

@@ -1,5 +1,7 @@
 package dev.fulcrum.store.jdbc;
 
+import dev.fulcrum.model.Entities;
+import dev.fulcrum.model.EntityType;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -129,11 +131,15 @@ public final class Migrations {
     return ran;
   }
 
-  /** Drops every table Fulcrum made. */
+  /** Drops every table Fulcrum made: the entities' (children first), then the rest. */
   static void reset(Connection c) throws SQLException {
+    List<String> tables = new ArrayList<>();
+    for (EntityType type : Entities.ALL) {
+      tables.add(0, type.name());
+    }
+    tables.addAll(List.of("tags", "cluster_events", "schema_meta"));
     try (Statement s = c.createStatement()) {
-      for (String table :
-          List.of("targets", "upstreams", "routes", "services", "tags", "cluster_events", "schema_meta")) {
+      for (String table : tables) {
         s.execute("DROP TABLE IF EXISTS " + table);
       }
     }

@@ -60,13 +60,20 @@ class PostgresStoreTest {
   }
 
   @Test
-  void aSchemaNeverBootstrappedHasNoMigrationsAndResetEmptiesIt() {
+  void aSchemaNeverBootstrappedHasNoMigrationsAndResetEmptiesIt() throws Exception {
     PostgresStore s = store();
     assertThat(s.executedMigrations()).isEmpty();
     assertThat(s.pendingMigrations()).containsExactly("000_base", "001_plugins");
     s.migrateUp();
     s.reset();
     assertThat(s.executedMigrations()).isEmpty();
+    // Every table goes, so that a bootstrap after a reset starts empty.
+    try (var c = schema.connect(); var st = c.createStatement();
+        var rs = st.executeQuery(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + schema.name() + "'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isZero();
+    }
   }
 
   @Test

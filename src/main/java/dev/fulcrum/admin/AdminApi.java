@@ -96,19 +96,25 @@ public final class AdminApi {
     plugins();
   }
 
-  /** Consumers, plugins (global or scoped) and key-auth credentials. */
+  /** Consumers, plugins (global or scoped) and the bundled plugins' credentials and acls. */
   private void plugins() {
     collection("consumers", PluginEntities.CONSUMERS);
     collection("plugins", PluginEntities.PLUGINS);
     collection("key-auths", PluginEntities.KEYAUTH_CREDENTIALS);
+    collection("basic-auths", PluginEntities.BASICAUTH_CREDENTIALS);
+    collection("acls", PluginEntities.ACLS);
     nested(Entities.SERVICES, "service", PluginEntities.PLUGINS, "plugins");
     nested(Entities.ROUTES, "route", PluginEntities.PLUGINS, "plugins");
     nested(PluginEntities.CONSUMERS, "consumer", PluginEntities.PLUGINS, "plugins");
     nested(PluginEntities.CONSUMERS, "consumer", PluginEntities.KEYAUTH_CREDENTIALS, "key-auth");
+    nested(PluginEntities.CONSUMERS, "consumer", PluginEntities.BASICAUTH_CREDENTIALS, "basic-auth");
+    nested(PluginEntities.CONSUMERS, "consumer", PluginEntities.ACLS, "acls");
     parentOf(PluginEntities.PLUGINS, "plugins", "route", Entities.ROUTES);
     parentOf(PluginEntities.PLUGINS, "plugins", "service", Entities.SERVICES);
     parentOf(PluginEntities.PLUGINS, "plugins", "consumer", PluginEntities.CONSUMERS);
     parentOf(PluginEntities.KEYAUTH_CREDENTIALS, "key-auths", "consumer", PluginEntities.CONSUMERS);
+    parentOf(PluginEntities.BASICAUTH_CREDENTIALS, "basic-auths", "consumer", PluginEntities.CONSUMERS);
+    parentOf(PluginEntities.ACLS, "acls", "consumer", PluginEntities.CONSUMERS);
     paths.on("GET", "/plugins/enabled", (r, p) -> {
       ObjectNode o = Json.object();
       PluginSchemas.names().forEach(o.putArray("enabled_plugins")::add);

@@ -118,11 +118,10 @@ final class EntityEndpoints {
     if (type == Entities.TARGETS && parent != null) {
       return dao.selectTarget(parent.id(), key);
     }
-    Optional<ObjectNode> found = dao.select(type, key);
     if (parent != null) {
-      found = found.filter(e -> parent.id().equals(Json.text(e.get(parent.field()), "id")));
+      return dao.selectWithin(type, parent.field(), parent.id(), key);
     }
-    return found;
+    return dao.select(type, key);
   }
 
   AdminResponse get(EntityType type, String key, Parent parent) {
@@ -177,11 +176,19 @@ final class EntityEndpoints {
       args.set(parent.field(), Json.object().put("id", parent.id()));
     }
     String existingId = existing.map(e -> Json.text(e, "id")).orElse(null);
+    String within = parent == null ? null : type.keyWithin(parent.field());
     String id;
     if (Ids.isUuid(key)) {
       id = key.toLowerCase();
     } else {
-      args.put(type.endpointKey(), key);
+      if (within != null) {
+        // Kong's acls endpoint: the group in the path, unless the body names one.
+        if (Json.isNull(args.get(within))) {
+          args.put(within, key);
+        }
+      } else {
+        args.put(type.endpointKey(), key);
+      }
       id = existingId != null ? existingId : Ids.newId();
     }
     ObjectNode saved = dao.upsert(type, existingId, id, args);

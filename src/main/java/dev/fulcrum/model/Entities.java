@@ -469,7 +469,8 @@ public final class Entities {
 
   /** Every entity type, parents before children. */
   public static final List<EntityType> ALL = List.of(SERVICES, ROUTES, UPSTREAMS, TARGETS,
-      PluginEntities.CONSUMERS, PluginEntities.PLUGINS, PluginEntities.KEYAUTH_CREDENTIALS);
+      PluginEntities.CONSUMERS, PluginEntities.PLUGINS, PluginEntities.KEYAUTH_CREDENTIALS,
+      PluginEntities.BASICAUTH_CREDENTIALS, PluginEntities.ACLS);
 
   private static final Map<String, EntityType> BY_NAME = byName();
 

@@ -1,6 +1,8 @@
 package dev.fulcrum.runtime;
 
+import dev.fulcrum.model.Acl;
 import dev.fulcrum.model.Algorithm;
+import dev.fulcrum.model.BasicAuthCredential;
 import dev.fulcrum.model.Dialect;
 import dev.fulcrum.model.Consumer;
 import dev.fulcrum.model.KeyCredential;
@@ -10,6 +12,7 @@ import dev.fulcrum.model.Route;
 import dev.fulcrum.model.Service;
 import dev.fulcrum.model.Target;
 import dev.fulcrum.model.Upstream;
+import dev.fulcrum.plugin.Credentials;
 import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.ratelimiting.LocalCounters;
 import dev.fulcrum.router.Router;
@@ -58,6 +61,8 @@ public final class KongCompiler {
   private final Map<String, Plugin> plugins = new HashMap<>();
   private final Map<String, Consumer> consumers = new HashMap<>();
   private final Map<String, KeyCredential> keys = new HashMap<>();
+  private final Map<String, BasicAuthCredential> basicAuths = new HashMap<>();
+  private final Map<String, Acl> acls = new HashMap<>();
   private final PluginChains pluginChains;
   private Map<String, List<HttpStep>> chains = Map.of();
   /** Target ids by upstream id. */
@@ -105,6 +110,8 @@ public final class KongCompiler {
     plugins.keySet().forEach(id -> all.plugins.putIfAbsent(id, null));
     consumers.keySet().forEach(id -> all.consumers.putIfAbsent(id, null));
     keys.keySet().forEach(id -> all.keys.putIfAbsent(id, null));
+    basicAuths.keySet().forEach(id -> all.basicAuths.putIfAbsent(id, null));
+    acls.keySet().forEach(id -> all.acls.putIfAbsent(id, null));
     return apply(version, all);
   }
 
@@ -193,7 +200,10 @@ public final class KongCompiler {
       applyTo(plugins, changes.plugins);
       applyTo(consumers, changes.consumers);
       applyTo(keys, changes.keys);
-      chains = pluginChains.compile(routes.values(), plugins.values(), consumers.values(), keys.values());
+      applyTo(basicAuths, changes.basicAuths);
+      applyTo(acls, changes.acls);
+      chains = pluginChains.compile(routes.values(), plugins.values(),
+          Credentials.of(consumers.values(), keys.values(), basicAuths.values(), acls.values()));
     }
     part = new KongPart(
         version, router, streams,

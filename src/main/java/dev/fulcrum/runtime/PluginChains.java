@@ -1,7 +1,6 @@
 package dev.fulcrum.runtime;
 
 import dev.fulcrum.model.Consumer;
-import dev.fulcrum.model.KeyCredential;
 import dev.fulcrum.model.Plugin;
 import dev.fulcrum.model.Route;
 import dev.fulcrum.plugin.Flow;
@@ -36,17 +35,11 @@ final class PluginChains {
   }
 
   /** The chains of the routes that have plugins (their steps, then the service steps). */
-  Map<String, List<HttpStep>> compile(
-      Collection<Route> routes, Collection<Plugin> plugins, Collection<Consumer> consumers,
-      Collection<KeyCredential> keys) {
+  Map<String, List<HttpStep>> compile(Collection<Route> routes, Collection<Plugin> plugins, Credentials credentials) {
     if (plugins.isEmpty()) {
       return Map.of();
     }
-    Map<String, Consumer> consumersById = new HashMap<>();
-    consumers.forEach(c -> consumersById.put(c.id(), c));
-    Map<String, KeyCredential> byKey = new HashMap<>();
-    keys.forEach(k -> byKey.put(k.key(), k));
-    Bundled.Env env = new Bundled.Env(new Credentials(byKey, consumersById), counters);
+    Bundled.Env env = new Bundled.Env(credentials, counters);
     Map<String, HttpStep> steps = new HashMap<>();
     Map<String, List<Plugin>> byName = new TreeMap<>();
     for (Plugin p : plugins) {

@@ -54,7 +54,17 @@ public final class Migrations {
                   "CREATE INDEX IF NOT EXISTS plugins_consumer_id ON plugins (consumer_id)",
                   "CREATE TABLE IF NOT EXISTS keyauth_credentials (id TEXT PRIMARY KEY, key TEXT UNIQUE,"
                       + " consumer_id TEXT, created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
-                  "CREATE INDEX IF NOT EXISTS keyauth_credentials_consumer_id ON keyauth_credentials (consumer_id)")));
+                  "CREATE INDEX IF NOT EXISTS keyauth_credentials_consumer_id ON keyauth_credentials (consumer_id)")),
+          new Migration(
+              "002_basic_auth_acl",
+              List.of(
+                  "CREATE TABLE IF NOT EXISTS basicauth_credentials (id TEXT PRIMARY KEY, username TEXT UNIQUE,"
+                      + " consumer_id TEXT, created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
+                  "CREATE INDEX IF NOT EXISTS basicauth_credentials_consumer_id ON basicauth_credentials (consumer_id)",
+                  // "group" is a reserved word in both databases: quoted here and wherever a
+                  // statement names a column (Tables.quote). The pair is also the consumer index.
+                  "CREATE TABLE IF NOT EXISTS acls (id TEXT PRIMARY KEY, consumer_id TEXT, \"group\" TEXT,"
+                      + " created_at DOUBLE PRECISION, doc TEXT NOT NULL, UNIQUE (consumer_id, \"group\"))")));
 
   private Migrations() {}
 

@@ -49,12 +49,12 @@ class PostgresStoreTest {
       for (Future<List<String>> f : runs) {
         ran.addAll(f.get());
       }
-      assertThat(ran).containsExactly("000_base", "001_plugins");
+      assertThat(ran).containsExactly("000_base", "001_plugins", "002_basic_auth_acl");
     } finally {
       pool.shutdownNow();
     }
     PostgresStore s = store();
-    assertThat(s.executedMigrations()).containsExactly("000_base", "001_plugins");
+    assertThat(s.executedMigrations()).containsExactly("000_base", "001_plugins", "002_basic_auth_acl");
     assertThat(s.pendingMigrations()).isEmpty();
     assertThat(s.migrateUp()).isEmpty();
   }
@@ -63,7 +63,7 @@ class PostgresStoreTest {
   void aSchemaNeverBootstrappedHasNoMigrationsAndResetEmptiesIt() throws Exception {
     PostgresStore s = store();
     assertThat(s.executedMigrations()).isEmpty();
-    assertThat(s.pendingMigrations()).containsExactly("000_base", "001_plugins");
+    assertThat(s.pendingMigrations()).containsExactly("000_base", "001_plugins", "002_basic_auth_acl");
     s.migrateUp();
     s.reset();
     assertThat(s.executedMigrations()).isEmpty();

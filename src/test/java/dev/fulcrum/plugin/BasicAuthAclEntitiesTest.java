@@ -240,4 +240,31 @@ class BasicAuthAclEntitiesTest {
     admin.post("/consumers", "username=bob");
     assertThat(admin.post("/consumers/bob/basic-auth", "username=bob", "password=kong").status()).isEqualTo(201);
   }
+
+  @Test
+  void thePluginsConfigurationsAreValidatedAsKongDoes() {
+    AdminClient.Reply basic = admin.post("/plugins", "name=basic-auth");
+    assertThat(basic.status()).isEqualTo(201);
+    assertThat(basic.json().path("config").toString())
+        .isEqualTo("{\"anonymous\":null,\"hide_credentials\":false,\"realm\":\"service\"}");
+    assertThat(basic.json().path("protocols").toString()).isEqualTo("[\"grpc\",\"grpcs\",\"http\",\"https\"]");
+    assertThat(admin.post("/consumers/bob/plugins", "name=basic-auth").json().path("fields").path("consumer")
+        .asText()).isEqualTo("value must be null");
+
+    AdminClient.Reply neither = admin.post("/plugins", "name=acl");
+    assertThat(neither.status()).isEqualTo(400);
+    assertThat(neither.json().path("fields").path("@entity").toString()).isEqualTo(
+        "[\"exactly one of these fields must be non-empty: 'config.allow', 'config.deny'\","
+            + "\"at least one of these fields must be non-empty: 'config.allow', 'config.deny'\"]");
+    AdminClient.Reply both = admin.post("/plugins", "name=acl", "config.allow=a", "config.deny=b");
+    assertThat(both.field("message"))
+        .isEqualTo("schema violation (exactly one of these fields must be non-empty: 'config.allow', 'config.deny')");
+    AdminClient.Reply acl = admin.json("POST", "/plugins",
+        "{\"name\":\"acl\",\"config\":{\"allow\":[\"admin\",\"dev\"],\"deny\":[]}}");
+    assertThat(acl.status()).isEqualTo(201);
+    assertThat(acl.json().path("config").toString()).isEqualTo("{\"allow\":[\"admin\",\"dev\"],\"deny\":[],"
+        + "\"hide_groups_header\":false,\"always_use_authenticated_groups\":false}");
+    assertThat(admin.get("/plugins/enabled").json().path("enabled_plugins").toString())
+        .isEqualTo("[\"acl\",\"basic-auth\",\"key-auth\",\"rate-limiting\"]");
+  }
 }

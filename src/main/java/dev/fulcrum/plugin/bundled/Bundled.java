@@ -3,6 +3,8 @@ package dev.fulcrum.plugin.bundled;
 import dev.fulcrum.model.Plugin;
 import dev.fulcrum.plugin.Credentials;
 import dev.fulcrum.plugin.HttpStep;
+import dev.fulcrum.plugin.acl.AclStep;
+import dev.fulcrum.plugin.basicauth.BasicAuth;
 import dev.fulcrum.plugin.keyauth.KeyAuth;
 import dev.fulcrum.plugin.ratelimiting.LocalCounters;
 import dev.fulcrum.plugin.ratelimiting.RateLimiting;
@@ -21,6 +23,8 @@ public final class Bundled {
     return switch (p.name()) {
       case "key-auth" -> new KeyAuth(p.config(), env.credentials());
       case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), env.counters());
+      case "basic-auth" -> new BasicAuth(p.config(), env.credentials());
+      case "acl" -> new AclStep(p.config(), env.credentials());
       default -> throw new IllegalStateException("no runtime for plugin " + p.name());
     };
   }
@@ -29,6 +33,8 @@ public final class Bundled {
     return switch (name) {
       case "key-auth" -> KeyAuth.PRIORITY;
       case "rate-limiting" -> RateLimiting.PRIORITY;
+      case "basic-auth" -> BasicAuth.PRIORITY;
+      case "acl" -> AclStep.PRIORITY;
       default -> 0;
     };
   }

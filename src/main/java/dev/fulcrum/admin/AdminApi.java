@@ -38,6 +38,8 @@ public final class AdminApi {
   private final EntityEndpoints entities;
   private final HealthEndpoints health;
   private final Paths paths = new Paths();
+  /** The entity type each collection path segment names ("key-auths": keyauth_credentials). */
+  private final Map<String, String> segments = new java.util.HashMap<>();
   private final ConfigEndpoints config;
   private final NodeCache cache;
   /** database = off: the entity endpoints only read; POST /config replaces everything. */
@@ -118,19 +120,25 @@ public final class AdminApi {
     plugins();
   }
 
-  /** Consumers, plugins (global or scoped) and key-auth credentials. */
+  /** Consumers, plugins (global or scoped) and the bundled plugins' credentials and acls. */
   private void plugins() {
     collection("consumers", PluginEntities.CONSUMERS);
     collection("plugins", PluginEntities.PLUGINS);
     collection("key-auths", PluginEntities.KEYAUTH_CREDENTIALS);
+    collection("basic-auths", PluginEntities.BASICAUTH_CREDENTIALS);
+    collection("acls", PluginEntities.ACLS);
     nested(Entities.SERVICES, "service", PluginEntities.PLUGINS, "plugins");
     nested(Entities.ROUTES, "route", PluginEntities.PLUGINS, "plugins");
     nested(PluginEntities.CONSUMERS, "consumer", PluginEntities.PLUGINS, "plugins");
     nested(PluginEntities.CONSUMERS, "consumer", PluginEntities.KEYAUTH_CREDENTIALS, "key-auth");
+    nested(PluginEntities.CONSUMERS, "consumer", PluginEntities.BASICAUTH_CREDENTIALS, "basic-auth");
+    nested(PluginEntities.CONSUMERS, "consumer", PluginEntities.ACLS, "acls");
     parentOf(PluginEntities.PLUGINS, "plugins", "route", Entities.ROUTES);
     parentOf(PluginEntities.PLUGINS, "plugins", "service", Entities.SERVICES);
     parentOf(PluginEntities.PLUGINS, "plugins", "consumer", PluginEntities.CONSUMERS);
     parentOf(PluginEntities.KEYAUTH_CREDENTIALS, "key-auths", "consumer", PluginEntities.CONSUMERS);
+    parentOf(PluginEntities.BASICAUTH_CREDENTIALS, "basic-auths", "consumer", PluginEntities.CONSUMERS);
+    parentOf(PluginEntities.ACLS, "acls", "consumer", PluginEntities.CONSUMERS);
     collection("vaults", SecretEntities.VAULTS);
     collection("key-sets", SecretEntities.KEY_SETS);
     collection("keys", SecretEntities.KEYS);
@@ -149,6 +157,7 @@ public final class AdminApi {
 
   /** {@code /c} and {@code /c/{key}}. */
   private void collection(String name, EntityType type) {
+    segments.put(name, type.name());
     String one = "/" + name + "/{key}";
     paths.on("GET", "/" + name, (r, p) -> entities.list(r, type, null, "/" + name));
     paths.on("POST", "/" + name, (r, p) -> entities.create(r, type, null));
@@ -164,6 +173,7 @@ public final class AdminApi {
   }
 
   private void nested(EntityType parent, String parentPath, String field, EntityType child, String childPath) {
+    segments.put(childPath, child.name());
     String base = "/" + parentPath + "/{parent}/" + childPath;
     String one = base + "/{key}";
     paths.on("GET", base, (r, p) -> {
@@ -283,12 +293,16 @@ public final class AdminApi {
   private static final Map<String, String> DB_LESS_REFUSES =
       Map.of("POST", "create", "PATCH", "update", "PUT", "upsert", "DELETE", "delete");
 
-  /** The entity a path names: its last segment that is an entity type ("/services/s/routes": routes). */
-  private static String entityOf(String path) {
+  /**
+   * The entity a path names: its last segment that is a collection ("/services/s/routes": routes,
+   * "/consumers/c/basic-auth": basicauth_credentials).
+   */
+  private String entityOf(String path) {
     String entity = "";
     for (String segment : path.split("/")) {
-      if (Entities.byName(segment) != null) {
-        entity = segment;
+      String type = segments.get(segment);
+      if (type != null) {
+        entity = type;
       }
     }
     return entity;

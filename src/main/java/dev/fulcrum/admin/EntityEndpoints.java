@@ -135,11 +135,10 @@ final class EntityEndpoints {
     if (type == Entities.TARGETS && parent != null) {
       return dao.selectTarget(parent.id(), key);
     }
-    Optional<ObjectNode> found = dao.select(type, key);
     if (parent != null) {
-      found = found.filter(e -> parent.id().equals(Json.text(e.get(parent.field()), "id")));
+      return dao.selectWithin(type, parent.field(), parent.id(), key);
     }
-    return found;
+    return dao.select(type, key);
   }
 
   AdminResponse get(EntityType type, String key, Parent parent) {
@@ -199,22 +198,33 @@ final class EntityEndpoints {
       args.set(parent.field(), Json.object().put("id", parent.id()));
     }
     String existingId = existing.map(e -> Json.text(e, "id")).orElse(null);
+    String within = parent == null ? null : type.keyWithin(parent.field());
     String id;
     if (Ids.isUuid(key)) {
       id = key.toLowerCase();
     } else {
-      args.put(type.endpointKey(), key);
+      if (within != null) {
+        // Kong's acls endpoint: the group in the path, unless the body names one.
+        if (Json.isNull(args.get(within))) {
+          args.put(within, key);
+        }
+      } else {
+        args.put(type.endpointKey(), key);
+      }
       id = existingId != null ? existingId : Ids.newId();
     }
     ObjectNode saved = dao.upsert(type, existingId, id, args);
     return AdminResponse.json(200, saved).afterApplied(written.getAsLong());
   }
 
-  /** Kong answers 204 even when there was nothing to delete (targets excepted: 404). */
+  /**
+   * Kong answers 204 even when there was nothing to delete, except under a parent: a nested
+   * endpoint looks the child up first and answers 404 (kong/api/endpoints.lua).
+   */
   AdminResponse delete(EntityType type, String key, Parent parent) {
     Optional<ObjectNode> existing = find(type, key, parent);
     if (existing.isEmpty()) {
-      return type == Entities.TARGETS ? AdminResponse.notFound() : AdminResponse.empty(204);
+      return parent != null ? AdminResponse.notFound() : AdminResponse.empty(204);
     }
     dao.delete(type, Json.text(existing.get(), "id"));
     return AdminResponse.empty(204).afterApplied(written.getAsLong());

@@ -7,6 +7,8 @@ import dev.fulcrum.model.Route;
 import dev.fulcrum.model.Service;
 import dev.fulcrum.model.Target;
 import dev.fulcrum.model.Upstream;
+import dev.fulcrum.model.Acl;
+import dev.fulcrum.model.BasicAuthCredential;
 import dev.fulcrum.model.Consumer;
 import dev.fulcrum.model.KeyCredential;
 import dev.fulcrum.model.Plugin;
@@ -363,6 +365,10 @@ public final class ChangeFeed implements AutoCloseable {
       c.key(id, doc == null ? null : KeyCredential.from(doc));
     } else if (type == SecretEntities.VAULTS) {
       c.vault(id, doc == null ? null : Vault.from(doc));
+    } else if (type == PluginEntities.BASICAUTH_CREDENTIALS) {
+      c.basicAuth(id, doc == null ? null : BasicAuthCredential.from(doc));
+    } else if (type == PluginEntities.ACLS) {
+      c.acl(id, doc == null ? null : Acl.from(doc));
     } else if (type == Entities.TARGETS) {
       c.target(id, doc == null ? null : Target.from(doc));
     }

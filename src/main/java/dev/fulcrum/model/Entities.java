@@ -470,6 +470,7 @@ public final class Entities {
   /** Every entity type, parents before children. */
   public static final List<EntityType> ALL = List.of(SERVICES, ROUTES, UPSTREAMS, TARGETS,
       PluginEntities.CONSUMERS, PluginEntities.PLUGINS, PluginEntities.KEYAUTH_CREDENTIALS,
+      PluginEntities.BASICAUTH_CREDENTIALS, PluginEntities.ACLS,
       SecretEntities.VAULTS, SecretEntities.KEY_SETS, SecretEntities.KEYS);
 
   private static final Map<String, EntityType> BY_NAME = byName();

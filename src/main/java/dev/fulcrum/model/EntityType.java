@@ -6,7 +6,8 @@ import java.util.List;
  * What the store and the Admin API know about one kind of entity.
  *
  * @param name collection name, as in the Admin API path ({@code services})
- * @param endpointKey the field that addresses an entity when the path segment is not a UUID
+ * @param endpointKey the field that addresses an entity when the path segment is not a UUID, or
+ *     null when only its id does (Kong's acls)
  * @param schema fields and checks
  * @param uniqueFields fields unique on their own (409 on a duplicate)
  * @param compositeUnique fields unique together (a target within its upstream), or empty
@@ -28,6 +29,18 @@ public record EntityType(
       if (fk.parent().equals(parent)) {
         return fk;
       }
+    }
+    return null;
+  }
+
+  /**
+   * The field a key that is not a UUID names within a parent, when the entity is unique by (parent,
+   * field) rather than by an endpoint key of its own: a group within its consumer
+   * ({@code /consumers/{c}/acls/{group}}). Null otherwise.
+   */
+  public String keyWithin(String parentField) {
+    if (compositeUnique.size() == 2 && compositeUnique.get(0).equals(parentField)) {
+      return compositeUnique.get(1);
     }
     return null;
   }

@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Kong's consumers, plugins and key-auth credentials. A plugin's {@code config} is shaped by its
- * {@code name}: each bundled plugin has its own schema ({@link PluginSchemas}), picked as Kong
- * picks a subschema.
+ * Kong's consumers, plugins and the bundled plugins' entities (key-auth and basic-auth
+ * credentials, acls). A plugin's {@code config} is shaped by its {@code name}: each bundled plugin
+ * has its own schema ({@link PluginSchemas}), picked as Kong picks a subschema.
  */
 public final class PluginEntities {
   private PluginEntities() {}
@@ -104,5 +104,48 @@ public final class PluginEntities {
               List.of()),
           List.of("key"),
           List.of(),
+          List.of(new EntityType.ForeignKey("consumer", "consumers", true)));
+
+  /**
+   * Kong's basic-auth credentials: the password is stored hashed ({@link BasicAuthPasswords}),
+   * so the Admin API shows the hash, as Kong's does.
+   */
+  public static final EntityType BASICAUTH_CREDENTIALS =
+      new EntityType(
+          "basicauth_credentials",
+          "username",
+          new Schema(
+              List.of(
+                  Field.uuid("id"),
+                  Field.timestamp("created_at"),
+                  foreign("consumer", "consumers").required(),
+                  string("username").required().lenMin(1),
+                  string("password").required().lenMin(1),
+                  tags()),
+              List.of(),
+              List.of()),
+          List.of("username"),
+          List.of(),
+          List.of(new EntityType.ForeignKey("consumer", "consumers", true)));
+
+  /**
+   * Kong's acls: a consumer's membership of a group, once per (consumer, group). Kong gives them
+   * no endpoint key: a group names one only within its consumer ({@code /consumers/{c}/acls/{group}}).
+   */
+  public static final EntityType ACLS =
+      new EntityType(
+          "acls",
+          null,
+          new Schema(
+              List.of(
+                  Field.uuid("id"),
+                  Field.timestamp("created_at"),
+                  foreign("consumer", "consumers").required(),
+                  string("group").required().lenMin(1),
+                  tags()),
+              List.of(),
+              List.of()),
+          List.of(),
+          List.of("consumer", "group"),
           List.of(new EntityType.ForeignKey("consumer", "consumers", true)));
 }

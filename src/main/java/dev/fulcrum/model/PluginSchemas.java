@@ -107,10 +107,33 @@ public final class PluginSchemas {
       List.of(PluginSchemas::sharedDictionary),
       List.of());
 
+  private static final Schema BASIC_AUTH = new Schema(
+      PluginEntities.pluginFields(
+          record("config",
+              string("anonymous"),
+              bool("hide_credentials").defaults(false).required(),
+              string("realm").defaults("service").required()).required(),
+          HTTP_PROTOCOLS),
+      List.of(noConsumer()),
+      List.of());
+
+  private static final Schema ACL = new Schema(
+      PluginEntities.pluginFields(
+          record("config",
+              array("allow", string("group").required()),
+              array("deny", string("group").required()),
+              bool("hide_groups_header").defaults(false).required(),
+              bool("always_use_authenticated_groups").defaults(false).required()).required(),
+          HTTP_PROTOCOLS),
+      List.of(noConsumer(), PluginSchemas::allowOrDeny),
+      List.of());
+
   private static final Map<String, Schema> BY_NAME = Map.of(
       "key-auth", KEY_AUTH,
       "rate-limiting", RATE_LIMITING,
-      "proxy-cache", PROXY_CACHE);
+      "proxy-cache", PROXY_CACHE,
+      "basic-auth", BASIC_AUTH,
+      "acl", ACL);
 
   /** The schema of a bundled plugin, or null. */
   public static Schema schema(String name) {
@@ -160,6 +183,22 @@ public final class PluginSchemas {
     }
     errors.entity("at least one of these fields must be non-empty: "
         + String.join(", ", PERIODS.stream().map(p -> "'config." + p + "'").toList()));
+  }
+
+  /**
+   * The acl plugin's entity checks, in Kong's order: exactly one of allow and deny (only_one_of),
+   * and at least one (at_least_one_of); an empty list counts as none.
+   */
+  private static void allowOrDeny(ObjectNode plugin, FieldErrors errors) {
+    ObjectNode c = config(plugin);
+    boolean allow = Checks.present(c, "allow");
+    boolean deny = Checks.present(c, "deny");
+    if (allow == deny) {
+      errors.entity("exactly one of these fields must be non-empty: 'config.allow', 'config.deny'");
+    }
+    if (!allow && !deny) {
+      errors.entity("at least one of these fields must be non-empty: 'config.allow', 'config.deny'");
+    }
   }
 
   /** A longer period may not allow fewer requests than a shorter one. */

@@ -1,5 +1,7 @@
 package dev.fulcrum.runtime;
 
+import dev.fulcrum.model.Acl;
+import dev.fulcrum.model.BasicAuthCredential;
 import dev.fulcrum.model.Consumer;
 import dev.fulcrum.model.KeyCredential;
 import dev.fulcrum.model.Plugin;
@@ -28,6 +30,8 @@ public final class KongChanges {
   public void vault(String id, Vault v) {
     vaults.put(id, v);
   }
+  final Map<String, BasicAuthCredential> basicAuths = new HashMap<>();
+  final Map<String, Acl> acls = new HashMap<>();
 
   public void plugin(String id, Plugin p) {
     plugins.put(id, p);
@@ -41,9 +45,21 @@ public final class KongChanges {
     keys.put(id, k);
   }
 
-  /** Whether a plugin, consumer or credential changed: the plugin chains are then compiled again. */
+  public void basicAuth(String id, BasicAuthCredential b) {
+    basicAuths.put(id, b);
+  }
+
+  public void acl(String id, Acl a) {
+    acls.put(id, a);
+  }
+
+  /**
+   * Whether a plugin, consumer, credential or acl changed: the plugin chains are then compiled
+   * again.
+   */
   boolean pluginsChanged() {
-    return !plugins.isEmpty() || !consumers.isEmpty() || !keys.isEmpty() || !vaults.isEmpty();
+    return !plugins.isEmpty() || !consumers.isEmpty() || !keys.isEmpty() || !basicAuths.isEmpty()
+        || !acls.isEmpty() || !vaults.isEmpty();
   }
 
   public void service(String id, Service s) {
@@ -68,6 +84,6 @@ public final class KongChanges {
 
   public int size() {
     return services.size() + routes.size() + upstreams.size() + targets.size() + plugins.size() + consumers.size()
-        + keys.size() + vaults.size();
+        + keys.size() + basicAuths.size() + acls.size() + vaults.size();
   }
 }

@@ -1,6 +1,8 @@
 package dev.fulcrum.runtime;
 
+import dev.fulcrum.model.Acl;
 import dev.fulcrum.model.Algorithm;
+import dev.fulcrum.model.BasicAuthCredential;
 import dev.fulcrum.model.Dialect;
 import dev.fulcrum.model.Consumer;
 import dev.fulcrum.model.KeyCredential;
@@ -11,6 +13,7 @@ import dev.fulcrum.model.Service;
 import dev.fulcrum.model.Target;
 import dev.fulcrum.model.Upstream;
 import dev.fulcrum.model.Vault;
+import dev.fulcrum.plugin.Credentials;
 import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.bundled.Bundled;
 import dev.fulcrum.router.Router;
@@ -60,6 +63,8 @@ public final class KongCompiler {
   private final Map<String, Consumer> consumers = new HashMap<>();
   private final Map<String, KeyCredential> keys = new HashMap<>();
   private final Map<String, Vault> vaults = new HashMap<>();
+  private final Map<String, BasicAuthCredential> basicAuths = new HashMap<>();
+  private final Map<String, Acl> acls = new HashMap<>();
   private final PluginChains pluginChains;
   private Map<String, List<HttpStep>> chains = Map.of();
   /** Target ids by upstream id. */
@@ -119,6 +124,8 @@ public final class KongCompiler {
     consumers.keySet().forEach(id -> all.consumers.putIfAbsent(id, null));
     keys.keySet().forEach(id -> all.keys.putIfAbsent(id, null));
     vaults.keySet().forEach(id -> all.vaults.putIfAbsent(id, null));
+    basicAuths.keySet().forEach(id -> all.basicAuths.putIfAbsent(id, null));
+    acls.keySet().forEach(id -> all.acls.putIfAbsent(id, null));
     return apply(version, all);
   }
 
@@ -207,9 +214,11 @@ public final class KongCompiler {
       applyTo(plugins, changes.plugins);
       applyTo(consumers, changes.consumers);
       applyTo(keys, changes.keys);
+      applyTo(basicAuths, changes.basicAuths);
+      applyTo(acls, changes.acls);
       applyTo(vaults, changes.vaults);
-      chains = pluginChains.compile(routes.values(), plugins.values(), consumers.values(), keys.values(),
-          vaults.values());
+      chains = pluginChains.compile(routes.values(), plugins.values(),
+          Credentials.of(consumers.values(), keys.values(), basicAuths.values(), acls.values()), vaults.values());
     }
     part = new KongPart(
         version, router, streams,

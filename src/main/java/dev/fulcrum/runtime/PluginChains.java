@@ -1,7 +1,6 @@
 package dev.fulcrum.runtime;
 
 import dev.fulcrum.model.Consumer;
-import dev.fulcrum.model.KeyCredential;
 import dev.fulcrum.model.Plugin;
 import dev.fulcrum.model.Route;
 import dev.fulcrum.model.Vault;
@@ -41,17 +40,12 @@ final class PluginChains {
   }
 
   /** The chains of the routes that have plugins (their steps, then the service steps). */
-  Map<String, List<HttpStep>> compile(
-      Collection<Route> routes, Collection<Plugin> plugins, Collection<Consumer> consumers,
-      Collection<KeyCredential> keys, Collection<Vault> vaults) {
+  Map<String, List<HttpStep>> compile(Collection<Route> routes, Collection<Plugin> plugins, Credentials credentials,
+      Collection<Vault> vaults) {
     if (plugins.isEmpty()) {
       return Map.of();
     }
-    Map<String, Consumer> consumersById = new HashMap<>();
-    consumers.forEach(c -> consumersById.put(c.id(), c));
-    Map<String, KeyCredential> byKey = new HashMap<>();
-    keys.forEach(k -> byKey.put(k.key(), k));
-    Bundled.Env env = new Bundled.Env(new Credentials(byKey, consumersById), state);
+    Bundled.Env env = new Bundled.Env(credentials, state);
     Map<String, HttpStep> steps = new HashMap<>();
     Map<String, List<Plugin>> byName = new TreeMap<>();
     for (Plugin p : plugins) {

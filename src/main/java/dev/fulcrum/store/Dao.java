@@ -2,6 +2,7 @@ package dev.fulcrum.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fulcrum.model.BasicAuthPasswords;
 import dev.fulcrum.model.Entities;
 import dev.fulcrum.model.EntityType;
 import dev.fulcrum.model.FieldErrors;
@@ -37,6 +38,10 @@ public final class Dao {
   }
 
   static Optional<ObjectNode> select(StoreTx tx, EntityType type, String key) {
+    if (type.endpointKey() == null && !Ids.isUuid(key)) {
+      // Kong then reads the key as an id, and refuses it (GET /acls/admins: 400).
+      throw DaoException.invalidPrimaryKey();
+    }
     if (Ids.isUuid(key)) {
       Optional<ObjectNode> byId = tx.get(type, key.toLowerCase());
       if (byId.isPresent() || type.uniqueFields().isEmpty()) {
@@ -47,6 +52,18 @@ public final class Dao {
       return tx.findUnique(type, List.of(type.endpointKey()), List.of(key));
     }
     return Optional.empty();
+  }
+
+  /**
+   * A child of a parent by id, or by the field a key names within its parent ({@link
+   * EntityType#keyWithin}): an acl by its group within its consumer.
+   */
+  public Optional<ObjectNode> selectWithin(EntityType type, String parentField, String parentId, String key) {
+    String field = Ids.isUuid(key) ? null : type.keyWithin(parentField);
+    if (field == null) {
+      return select(type, key).filter(e -> parentId.equals(Json.text(e.get(parentField), "id")));
+    }
+    return store.read(tx -> tx.findUnique(type, List.of(parentField, field), List.of(parentId, key)));
   }
 
   /** A target of an upstream, by id or by its {@code host:port} (normalised as stored). */
@@ -109,11 +126,16 @@ public final class Dao {
   }
 
   private ObjectNode insert(StoreTx tx, EntityType type, ObjectNode input) {
-    return insert(tx, type, input, null);
+    return insert(tx, type, input, null, true);
   }
 
-  /** @param updatedAt the timestamp to keep (an imported entity's), or null for now */
-  private ObjectNode insert(StoreTx tx, EntityType type, ObjectNode input, JsonNode updatedAt) {
+  /**
+   * @param updatedAt the timestamp to keep (an imported entity's), or null for now
+   * @param transform whether to apply Kong's write transformations (a basic-auth password is
+   *     hashed); an export's entities are stored as they are ({@code _transform: false})
+   */
+  private ObjectNode insert(StoreTx tx, EntityType type, ObjectNode input, JsonNode updatedAt, boolean transform) {
+    ObjectNode given = input.deepCopy();
     type.schema().applyShorthands(input);
     resolveForeignKeys(tx, type, input);
     String id = Json.text(input, "id");
@@ -127,7 +149,7 @@ public final class Dao {
     if (!Json.isNull(updatedAt) && type.schema().field("updated_at") != null) {
       input.set("updated_at", updatedAt);
     }
-    ObjectNode entity = validate(type, input);
+    ObjectNode entity = validate(type, input, given, null, transform);
     checkReferences(tx, type, entity);
     checkUnique(tx, type, entity);
     tx.insert(type, entity);
@@ -135,8 +157,16 @@ public final class Dao {
     return entity;
   }
 
-  /** One entity of a whole configuration loaded at once; {@code name} says which, in errors. */
-  public record Loaded(EntityType type, ObjectNode doc, String name) {}
+  /**
+   * One entity of a whole configuration loaded at once; {@code name} says which, in errors;
+   * {@code transform} is the file's {@code _transform} (false in an export: its basic-auth
+   * passwords are hashes already).
+   */
+  public record Loaded(EntityType type, ObjectNode doc, String name, boolean transform) {
+    public Loaded(EntityType type, ObjectNode doc, String name) {
+      this(type, doc, name, true);
+    }
+  }
 
   /**
    * Loads a whole configuration in one transaction (parents before children): every entity is
@@ -163,7 +193,7 @@ public final class Dao {
           .flatMap(type -> items.stream().filter(i -> i.type() == type)).toList()) {
         try {
           JsonNode updatedAt = item.doc().get("updated_at");
-          insert(tx, item.type(), item.doc().deepCopy(), updatedAt);
+          insert(tx, item.type(), item.doc().deepCopy(), updatedAt, item.transform());
         } catch (DaoException e) {
           JsonNode errs = e.body().has("fields") ? e.body().get("fields") : Json.object().put("@entity", e.getMessage());
           (fields.has(item.type().name()) ? (com.fasterxml.jackson.databind.node.ArrayNode) fields.get(item.type().name())
@@ -185,6 +215,7 @@ public final class Dao {
   private static final List<EntityType> LOAD_ORDER =
       List.of(Entities.SERVICES, Entities.UPSTREAMS, Entities.ROUTES, Entities.TARGETS,
           PluginEntities.CONSUMERS, PluginEntities.PLUGINS, PluginEntities.KEYAUTH_CREDENTIALS,
+          PluginEntities.BASICAUTH_CREDENTIALS, PluginEntities.ACLS,
           SecretEntities.VAULTS, SecretEntities.KEY_SETS, SecretEntities.KEYS);
 
   /** PATCH: merges {@code patch} into the stored entity (records deep, the rest replaced). */
@@ -193,12 +224,13 @@ public final class Dao {
         tx -> {
           ObjectNode existing =
               tx.get(type, id).orElseThrow(() -> DaoException.notFound(Json.object().put("id", id)));
+          ObjectNode given = patch.deepCopy();
           type.schema().applyShorthands(patch);
           resolveForeignKeys(tx, type, patch);
           patch.remove("id");
           ObjectNode merged = type.schema().mergeWithSchema(existing, patch);
           stampUpdated(type, merged, now(type));
-          ObjectNode entity = validate(type, merged);
+          ObjectNode entity = validate(type, merged, given, existing, true);
           checkReferences(tx, type, entity);
           checkUnique(tx, type, entity);
           tx.update(type, entity);
@@ -220,12 +252,13 @@ public final class Dao {
             input.put("id", id);
             return insert(tx, type, input);
           }
+          ObjectNode given = input.deepCopy();
           type.schema().applyShorthands(input);
           resolveForeignKeys(tx, type, input);
           input.put("id", existingId);
           input.set("created_at", existing.get().get("created_at"));
           stampUpdated(type, input, now(type));
-          ObjectNode entity = validate(type, input);
+          ObjectNode entity = validate(type, input, given, null, true);
           checkReferences(tx, type, entity);
           checkUnique(tx, type, entity);
           tx.update(type, entity);
@@ -274,11 +307,27 @@ public final class Dao {
 
   // ---------------------------------------------------------------- helpers
 
-  private static ObjectNode validate(EntityType type, ObjectNode input) {
+  /**
+   * The entity as it will be stored, or a schema violation listing every error. Kong's
+   * transformations (a basic-auth password hashed) run after validation, so that its errors are
+   * about what the client sent.
+   *
+   * @param given the request's body as it came
+   * @param stored the entity a PATCH changes, else null
+   * @param transform whether to run the transformations
+   */
+  private static ObjectNode validate(
+      EntityType type, ObjectNode input, ObjectNode given, ObjectNode stored, boolean transform) {
     FieldErrors errors = new FieldErrors();
     ObjectNode entity = type.schema().validate(input, errors);
+    if (type == PluginEntities.BASICAUTH_CREDENTIALS) {
+      BasicAuthPasswords.check(entity, given, stored, errors);
+    }
     if (!errors.isEmpty()) {
       throw DaoException.schemaViolation(errors);
+    }
+    if (type == PluginEntities.BASICAUTH_CREDENTIALS && transform) {
+      BasicAuthPasswords.apply(entity, given);
     }
     if (type == Entities.TARGETS) {
       entity.put("target", Entities.normalizeTarget(entity.get("target").asText()));

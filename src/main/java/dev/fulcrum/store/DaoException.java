@@ -40,6 +40,15 @@ public final class DaoException extends RuntimeException {
     return new DaoException(400, 2, "schema violation", errors.summary(), "fields", errors.toJson());
   }
 
+  /**
+   * A key that is not a UUID for an entity only its id addresses (Kong's code 1; its message
+   * prints the validation errors of the key, not the key).
+   */
+  public static DaoException invalidPrimaryKey() {
+    ObjectNode errors = Json.object().put("id", "expected a valid UUID");
+    return new DaoException(400, 1, "invalid primary key", "invalid primary key: '" + lua(errors) + "'", "fields", errors);
+  }
+
   public static DaoException primaryKeyViolation(String id) {
     ObjectNode pk = Json.object().put("id", id);
     return new DaoException(

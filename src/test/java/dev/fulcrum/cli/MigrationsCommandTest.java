@@ -95,10 +95,11 @@ class MigrationsCommandTest {
     String both = Files.readString(dir.resolve("one.log")) + Files.readString(dir.resolve("two.log"));
     assertThat(both.split("migrated: 000_base", -1)).hasSize(2);
     assertThat(both.split("migrated: 001_plugins", -1)).hasSize(2);
+    assertThat(both.split("migrated: 002_basic_auth_acl", -1)).hasSize(2);
     try (var c = schema.connect(); var s = c.createStatement();
         var rs = s.executeQuery("SELECT count(*) FROM schema_meta")) {
       rs.next();
-      assertThat(rs.getInt(1)).isEqualTo(4);
+      assertThat(rs.getInt(1)).isEqualTo(5);
     }
   }
 

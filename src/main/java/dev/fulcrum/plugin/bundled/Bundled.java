@@ -3,6 +3,8 @@ package dev.fulcrum.plugin.bundled;
 import dev.fulcrum.model.Plugin;
 import dev.fulcrum.plugin.Credentials;
 import dev.fulcrum.plugin.HttpStep;
+import dev.fulcrum.plugin.acl.AclStep;
+import dev.fulcrum.plugin.basicauth.BasicAuth;
 import dev.fulcrum.plugin.keyauth.KeyAuth;
 import dev.fulcrum.plugin.proxycache.CacheStore;
 import dev.fulcrum.plugin.proxycache.ProxyCache;
@@ -68,6 +70,8 @@ public final class Bundled {
       case "key-auth" -> new KeyAuth(p.config(), env.credentials());
       case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), counts(p, env.state()));
       case "proxy-cache" -> new ProxyCache(p.id(), p.config(), env.state().cache());
+      case "basic-auth" -> new BasicAuth(p.config(), env.credentials());
+      case "acl" -> new AclStep(p.config(), env.credentials());
       default -> throw new IllegalStateException("no runtime for plugin " + p.name());
     };
   }
@@ -97,6 +101,8 @@ public final class Bundled {
       case "key-auth" -> KeyAuth.PRIORITY;
       case "rate-limiting" -> RateLimiting.PRIORITY;
       case "proxy-cache" -> ProxyCache.PRIORITY;
+      case "basic-auth" -> BasicAuth.PRIORITY;
+      case "acl" -> AclStep.PRIORITY;
       default -> 0;
     };
   }

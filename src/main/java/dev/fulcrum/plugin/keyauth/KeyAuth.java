@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fulcrum.model.Consumer;
 import dev.fulcrum.model.KeyCredential;
+import dev.fulcrum.plugin.ConsumerHeaders;
 import dev.fulcrum.plugin.Credentials;
 import dev.fulcrum.plugin.Flow;
 import dev.fulcrum.plugin.HttpStep;
@@ -116,23 +117,9 @@ public final class KeyAuth implements HttpStep {
     return Flow.CONTINUE;
   }
 
-  /** Kong's set_consumer: the headers the server sees, set or cleared. */
+  /** Kong's set_consumer: key-auth identifies the credential by its id. */
   private static void authenticated(StepContext ctx, Consumer consumer, String credentialId) {
-    ctx.authenticate(consumer, credentialId);
-    HttpHeaders h = ctx.request().headers();
-    setOrRemove(h, "X-Consumer-ID", consumer.id());
-    setOrRemove(h, "X-Consumer-Custom-ID", consumer.customId());
-    setOrRemove(h, "X-Consumer-Username", consumer.username());
-    setOrRemove(h, "X-Credential-Identifier", credentialId);
-    setOrRemove(h, "X-Anonymous-Consumer", credentialId == null ? "true" : null);
-  }
-
-  private static void setOrRemove(HttpHeaders h, String name, String value) {
-    if (value == null) {
-      h.remove(name);
-    } else {
-      h.set(name, value);
-    }
+    ConsumerHeaders.authenticate(ctx, consumer, credentialId, credentialId);
   }
 
   /** The URI without the query argument {@code name}. */

@@ -73,13 +73,20 @@ public final class DeclarativeConfig {
         fields.put(key, "unknown field");
       }
     }
+    JsonNode transform = root.get("_transform");
+    if (transform != null && !transform.isNull() && !transform.isBoolean()) {
+      fields.put("_transform", "expected a boolean");
+    }
     if (!fields.isEmpty()) {
       throw DaoException.invalidDeclarative(fields, Json.NODES.arrayNode());
     }
+    // Kong's default: a file's basic-auth passwords are clear text, hashed on load; an export
+    // says "_transform: false", its passwords being hashes already.
+    boolean hash = transform == null || transform.isNull() || transform.asBoolean();
     List<Dao.Loaded> out = new ArrayList<>();
     for (EntityType type : Entities.ALL) {
       for (JsonNode node : list(root, type.name())) {
-        add(reference(node, type), type, out);
+        add(reference(node, type), type, out, hash);
       }
     }
     return out;
@@ -128,11 +135,13 @@ public final class DeclarativeConfig {
       Entities.ROUTES, List.of(new Nest("plugins", PluginEntities.PLUGINS, "route")),
       Entities.UPSTREAMS, List.of(new Nest("targets", Entities.TARGETS, "upstream")),
       PluginEntities.CONSUMERS, List.of(new Nest("keyauth_credentials", PluginEntities.KEYAUTH_CREDENTIALS, "consumer"),
+          new Nest("basicauth_credentials", PluginEntities.BASICAUTH_CREDENTIALS, "consumer"),
+          new Nest("acls", PluginEntities.ACLS, "consumer"),
           new Nest("plugins", PluginEntities.PLUGINS, "consumer")),
       SecretEntities.KEY_SETS, List.of(new Nest("keys", SecretEntities.KEYS, "set")));
 
   /** One entity of the file, and the entities nested in it, pointed at it by id (at any depth). */
-  private static void add(ObjectNode node, EntityType type, List<Dao.Loaded> out) {
+  private static void add(ObjectNode node, EntityType type, List<Dao.Loaded> out, boolean transform) {
     List<Nest> nests = NESTS.getOrDefault(type, List.of());
     ObjectNode doc = node.deepCopy();
     nests.forEach(n -> doc.remove(n.key()));
@@ -140,10 +149,10 @@ public final class DeclarativeConfig {
       for (JsonNode c : list(node, n.key())) {
         ObjectNode child = reference(c, n.child());
         child.set(n.field(), Json.object().put("id", idOf(doc)));
-        add(child, n.child(), out);
+        add(child, n.child(), out, transform);
       }
     }
-    out.add(new Dao.Loaded(type, doc, label(doc)));
+    out.add(new Dao.Loaded(type, doc, label(doc), transform));
   }
 
   private static Iterable<JsonNode> list(JsonNode parent, String field) {
@@ -193,7 +202,7 @@ public final class DeclarativeConfig {
   }
 
   private static String label(ObjectNode doc) {
-    for (String key : List.of("name", "username", "target", "id")) {
+    for (String key : List.of("name", "username", "target", "group", "id")) {
       String v = Json.text(doc, key);
       if (v != null) {
         return v;

@@ -309,7 +309,7 @@ public abstract class JdbcStore implements Store {
         }
         // A null value matches an absent reference (a plugin on no route).
         String value = values.get(i);
-        sql.append(Tables.column(type, fields.get(i))).append(value == null ? " IS NULL" : " = ?");
+        sql.append(Tables.quote(Tables.column(type, fields.get(i)))).append(value == null ? " IS NULL" : " = ?");
         if (value != null) {
           args.add(value);
         }
@@ -325,7 +325,8 @@ public abstract class JdbcStore implements Store {
     @Override
     public List<ObjectNode> children(EntityType type, String foreignField, String parentId) {
       return query(
-          "SELECT doc FROM " + type.name() + " WHERE " + Tables.column(type, foreignField) + " = ? ORDER BY id",
+          "SELECT doc FROM " + type.name() + " WHERE " + Tables.quote(Tables.column(type, foreignField))
+              + " = ? ORDER BY id",
           List.of(parentId));
     }
 
@@ -334,7 +335,7 @@ public abstract class JdbcStore implements Store {
       List<Object> args = new ArrayList<>();
       StringBuilder where = new StringBuilder(" WHERE 1 = 1");
       if (req.foreignField() != null) {
-        where.append(" AND ").append(Tables.column(type, req.foreignField())).append(" = ?");
+        where.append(" AND ").append(Tables.quote(Tables.column(type, req.foreignField()))).append(" = ?");
         args.add(req.foreignId());
       }
       if (req.tags() != null && !req.tags().isEmpty()) {
@@ -407,7 +408,7 @@ public abstract class JdbcStore implements Store {
       StringBuilder sql = new StringBuilder("INSERT INTO ").append(type.name()).append(" (id, ");
       StringBuilder qs = new StringBuilder("?, ");
       for (String col : cols) {
-        sql.append(col).append(", ");
+        sql.append(Tables.quote(col)).append(", ");
         qs.append("?, ");
       }
       sql.append("created_at, doc) VALUES (").append(qs).append("?, ?)");
@@ -428,7 +429,7 @@ public abstract class JdbcStore implements Store {
       StringBuilder sql = new StringBuilder("UPDATE ").append(type.name()).append(" SET ");
       List<Object> args = new ArrayList<>();
       for (String col : cols) {
-        sql.append(col).append(" = ?, ");
+        sql.append(Tables.quote(col)).append(" = ?, ");
         args.add(Tables.value(type, entity, col));
       }
       sql.append("created_at = ?, doc = ? WHERE id = ?");

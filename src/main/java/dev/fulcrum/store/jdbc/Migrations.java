@@ -1,5 +1,7 @@
 package dev.fulcrum.store.jdbc;
 
+import dev.fulcrum.model.Entities;
+import dev.fulcrum.model.EntityType;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,6 +55,16 @@ public final class Migrations {
                   "CREATE TABLE IF NOT EXISTS keyauth_credentials (id TEXT PRIMARY KEY, key TEXT UNIQUE,"
                       + " consumer_id TEXT, created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
                   "CREATE INDEX IF NOT EXISTS keyauth_credentials_consumer_id ON keyauth_credentials (consumer_id)")),
+          new Migration(
+              "002_basic_auth_acl",
+              List.of(
+                  "CREATE TABLE IF NOT EXISTS basicauth_credentials (id TEXT PRIMARY KEY, username TEXT UNIQUE,"
+                      + " consumer_id TEXT, created_at DOUBLE PRECISION, doc TEXT NOT NULL)",
+                  "CREATE INDEX IF NOT EXISTS basicauth_credentials_consumer_id ON basicauth_credentials (consumer_id)",
+                  // "group" is a reserved word in both databases: quoted here and wherever a
+                  // statement names a column (Tables.quote). The pair is also the consumer index.
+                  "CREATE TABLE IF NOT EXISTS acls (id TEXT PRIMARY KEY, consumer_id TEXT, \"group\" TEXT,"
+                      + " created_at DOUBLE PRECISION, doc TEXT NOT NULL, UNIQUE (consumer_id, \"group\"))")),
           new Migration(
               "003_ratelimiting_metrics",
               List.of(
@@ -146,12 +158,15 @@ public final class Migrations {
     return ran;
   }
 
-  /** Drops every table Fulcrum made. */
+  /** Drops every table Fulcrum made: the entities' (children first), then the rest. */
   static void reset(Connection c) throws SQLException {
+    List<String> tables = new ArrayList<>();
+    for (EntityType type : Entities.ALL) {
+      tables.add(0, type.name());
+    }
+    tables.addAll(List.of("ratelimiting_metrics", "tags", "cluster_events", "schema_meta"));
     try (Statement s = c.createStatement()) {
-      for (String table : List.of("keys", "key_sets", "vaults", "keyauth_credentials", "plugins", "consumers",
-          "ratelimiting_metrics", "targets",
-          "upstreams", "routes", "services", "tags", "cluster_events", "schema_meta")) {
+      for (String table : tables) {
         s.execute("DROP TABLE IF EXISTS " + table);
       }
     }

@@ -38,6 +38,14 @@ final class Tables {
     return field;
   }
 
+  /**
+   * A column's name as a statement spells it: quoted, as some are reserved words (an acl's
+   * {@code group}); both databases read a quoted lower-case name as the plain one.
+   */
+  static String quote(String column) {
+    return "\"" + column + "\"";
+  }
+
   /** The value of a column, read from the document. */
   static String value(EntityType type, ObjectNode doc, String column) {
     if (column.endsWith("_id")) {

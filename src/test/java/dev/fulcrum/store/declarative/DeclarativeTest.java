@@ -133,6 +133,75 @@ class DeclarativeTest {
   }
 
   @Test
+  void basicAuthCredentialsAndAclsNestInConsumersAndAnExportKeepsTheHashes() {
+    String config = String.join("\n",
+        "_format_version: \"3.0\"",
+        "consumers:",
+        "- id: ad06b77c-0d2f-407a-8d6d-07f272a92d6a",
+        "  username: andru",
+        "  basicauth_credentials:",
+        "  - username: james",
+        "    password: secret",
+        "  acls:",
+        "  - group: admin",
+        "  - group: dev",
+        "basicauth_credentials:",
+        "- username: bond",
+        "  consumer: andru",
+        "  password: MI6",
+        "acls:",
+        "- group: ops",
+        "  consumer: ad06b77c-0d2f-407a-8d6d-07f272a92d6a",
+        "");
+    String consumerId = "ad06b77c-0d2f-407a-8d6d-07f272a92d6a";
+    try (EmbeddedStore store = EmbeddedStore.inMemory("b"); EmbeddedStore again = EmbeddedStore.inMemory("c");
+        EmbeddedStore hashed = EmbeddedStore.inMemory("d")) {
+      store.migrateUp();
+      Dao dao = new Dao(store);
+      dao.load(DeclarativeConfig.parse(config), true);
+      // Clear text in the file, hashed on load: sha1("secret" .. consumer id), from sha1sum.
+      ObjectNode james = dao.select(PluginEntities.BASICAUTH_CREDENTIALS, "james").orElseThrow();
+      assertThat(Json.text(james, "password")).isEqualTo("84433e1623204adc73281b763d88a75d6340ed03");
+      assertThat(Json.text(james.get("consumer"), "id")).isEqualTo(consumerId);
+      assertThat(Json.text(dao.select(PluginEntities.BASICAUTH_CREDENTIALS, "bond").orElseThrow(), "password"))
+          .isEqualTo("3db9e256c3e59f6145e13c941e18435b353dae26");
+      assertThat(dao.all(PluginEntities.ACLS)).extracting(a -> Json.text(a, "group") + " " + Json.text(a.get("consumer"), "id"))
+          .containsExactlyInAnyOrder("admin " + consumerId, "dev " + consumerId, "ops " + consumerId);
+
+      Map<EntityType, List<ObjectNode>> all = new LinkedHashMap<>();
+      for (EntityType type : Entities.ALL) {
+        all.put(type, dao.all(type));
+      }
+      String exported = DeclarativeConfig.write(DeclarativeConfig.export(all), true);
+      assertThat(exported).contains("_transform: false", "basicauth_credentials:", "acls:");
+      again.migrateUp();
+      Dao other = new Dao(again);
+      other.load(DeclarativeConfig.parse(exported), true);
+      for (EntityType type : Entities.ALL) {
+        assertThat(other.all(type)).as(type.name()).isEqualTo(dao.all(type));
+      }
+
+      // A file may give a hash itself, saying so.
+      hashed.migrateUp();
+      Dao third = new Dao(hashed);
+      third.load(DeclarativeConfig.parse(String.join("\n",
+          "_format_version: \"3.0\"",
+          "_transform: false",
+          "consumers:",
+          "- username: andru",
+          "  basicauth_credentials:",
+          "  - username: bond",
+          "    password: 3db9e256c3e59f6145e13c941e18435b353dae26",
+          "")), true);
+      assertThat(Json.text(third.select(PluginEntities.BASICAUTH_CREDENTIALS, "bond").orElseThrow(), "password"))
+          .isEqualTo("3db9e256c3e59f6145e13c941e18435b353dae26");
+    }
+    assertThatThrownBy(() -> DeclarativeConfig.parse("_format_version: \"3.0\"\n_transform: maybe\n"))
+        .isInstanceOfSatisfying(DaoException.class, e -> assertThat(e.body().path("fields").path("_transform").asText())
+            .isEqualTo("expected a boolean"));
+  }
+
+  @Test
   void everyErrorIsReportedWithItsEntityAndFieldAndNothingChanges() {
     try (EmbeddedStore store = EmbeddedStore.inMemory("n")) {
       store.migrateUp();
@@ -166,9 +235,9 @@ class DeclarativeTest {
       assertThat(dao.select(Entities.SERVICES, "s")).isPresent();
       assertThat(dao.select(Entities.SERVICES, "ok")).isEmpty();
     }
-    assertThatThrownBy(() -> DeclarativeConfig.parse("services: []\nvaults: []\n"))
+    assertThatThrownBy(() -> DeclarativeConfig.parse("services: []\nno_such_entities: []\n"))
         .isInstanceOfSatisfying(DaoException.class, e -> assertThat(e.body().path("fields").toString())
-            .contains("_format_version", "required field missing", "vaults", "unknown field"));
+            .contains("_format_version", "required field missing", "no_such_entities", "unknown field"));
   }
 
   private Map<String, String> env(PgSchema schema) {

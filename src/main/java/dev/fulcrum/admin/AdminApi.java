@@ -245,6 +245,10 @@ public final class AdminApi {
     paths.on("GET", "/upstreams/{parent}/health", (r, p) -> health.health(r, p.get("parent")));
     paths.on("PUT", base + "/{key}/healthy", (r, p) -> health.set(p.get("parent"), p.get("key"), true));
     paths.on("PUT", base + "/{key}/unhealthy", (r, p) -> health.set(p.get("parent"), p.get("key"), false));
+    paths.on("PUT", base + "/{key}/{address}/healthy",
+        (r, p) -> health.setAddress(p.get("parent"), p.get("key"), p.get("address"), true));
+    paths.on("PUT", base + "/{key}/{address}/unhealthy",
+        (r, p) -> health.setAddress(p.get("parent"), p.get("key"), p.get("address"), false));
   }
 
   // ------------------------------------------------------------ node info

@@ -117,6 +117,29 @@ final class HealthEndpoints {
    * the cluster (Kong's {@code balancer:post_health} event). This node applies it through the
    * change log too, and answers once it has.
    */
+  /**
+   * Kong's address-level form: one address of a target. A Fulcrum target balances to one address
+   * (an IP, or its name resolved when connecting), so the address must be that target's own.
+   */
+  AdminResponse setAddress(String upstreamKey, String targetKey, String address, boolean healthy) {
+    ObjectNode upstream = dao.select(Entities.UPSTREAMS, upstreamKey).orElse(null);
+    Optional<ObjectNode> target = upstream == null ? Optional.empty()
+        : dao.selectTarget(Json.text(upstream, "id"), targetKey);
+    if (target.isEmpty()) {
+      return AdminResponse.notFound();
+    }
+    String stored = Json.text(target.get(), "target");
+    Backend cluster = snapshots.current().kong().upstreamById(Json.text(upstream, "id"));
+    UpstreamTarget t = cluster == null ? null : cluster.target(stored);
+    boolean own = Entities.normalizeTarget(address).equals(stored)
+        || (t != null && t.address() != null
+            && address.equals(t.address().getAddress().getHostAddress() + ":" + t.address().getPort()));
+    if (!own) {
+      return AdminResponse.notFound();
+    }
+    return set(upstreamKey, targetKey, healthy);
+  }
+
   AdminResponse set(String upstreamKey, String targetKey, boolean healthy) {
     ObjectNode upstream = dao.select(Entities.UPSTREAMS, upstreamKey).orElse(null);
     if (upstream == null) {

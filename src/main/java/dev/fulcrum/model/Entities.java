@@ -304,11 +304,31 @@ public final class Entities {
                   Checks.atLeastOneOf(
                       e -> Checks.contains(e, "protocols", "tls_passthrough"),
                       "must set snis when 'protocols' is 'tls_passthrough'",
-                      "snis")),
-              List.of()),
+                      "snis"),
+                  Checks.atLeastOneOf(
+                      e -> Checks.contains(e, "protocols", "grpcs"),
+                      "must set one of %s when 'protocols' is 'grpcs'",
+                      "hosts", "headers", "paths", "snis"),
+                  Checks.atLeastOneOf(
+                      e -> Checks.contains(e, "protocols", "grpc") && !Checks.contains(e, "protocols", "grpcs"),
+                      "must set one of %s when 'protocols' is 'grpc'",
+                      "hosts", "headers", "paths"),
+                  (e, errors) -> {
+                    if (isGrpcRoute(e) && e.path("strip_path").asBoolean(false)) {
+                      errors.field("strip_path", "cannot set 'strip_path' when 'protocols' is " + GRPC_ONLY);
+                    }
+                  }),
+              List.of(Entities::grpcStripPath)),
           List.of("name"),
           List.of(),
           List.of(new EntityType.ForeignKey("service", "services", false)));
+
+  /** A gRPC route's strip_path defaults to false (Kong's grpc route subschema). */
+  private static void grpcStripPath(ObjectNode input) {
+    if (!input.has("strip_path") && isGrpcRoute(input)) {
+      input.put("strip_path", false);
+    }
+  }
 
   // --------------------------------------------------------------- upstreams
 

@@ -102,7 +102,7 @@ public final class Validators {
         }
         String regex = path.substring(1);
         try {
-          Pattern.compile(regex);
+          Pcre.compile(regex);
           return null;
         } catch (PatternSyntaxException e) {
           return "invalid regex: '" + regex + "' (PCRE returned: " + e.getDescription() + ")";

@@ -137,7 +137,7 @@ final class Conditions {
       List<Pattern> regexes = new ArrayList<>();
       for (String v : e.getValue()) {
         if (v.startsWith("~*")) {
-          regexes.add(Pattern.compile(v.substring(2).toLowerCase(Locale.ROOT)));
+          regexes.add(Pattern.compile(dev.fulcrum.model.Pcre.toJava(v.substring(2)).toLowerCase(Locale.ROOT)));
         } else {
           plain.add(v.toLowerCase(Locale.ROOT));
         }

@@ -29,7 +29,7 @@ final class RouteEntry {
       key = null;
     } else if (path.startsWith("~")) {
       prefix = null;
-      regex = Pattern.compile(path.substring(1));
+      regex = dev.fulcrum.model.Pcre.compile(path.substring(1));
       key = RegexPaths.literalPrefix(path.substring(1));
     } else {
       prefix = path;

@@ -470,4 +470,18 @@ class AdminApiTest {
     Reply noId = admin.json("POST", "/routes", "{\"paths\":[\"/rec\"],\"service\":{}}");
     assertThat(noId.json().at("/fields/service/id").asText()).isEqualTo("missing primary key");
   }
+
+  @Test
+  void grpcRoutesFollowKongsGrpcRules() {
+    Reply route = admin.post("/routes", "name=grpc-r", "protocols[]=grpc", "paths[]=/grpc.Svc");
+    assertThat(route.status()).isEqualTo(201);
+    assertThat(route.json().get("strip_path").asBoolean()).isFalse();
+    Reply stripped = admin.post("/routes", "protocols[]=grpc", "paths[]=/g2", "strip_path=true");
+    assertThat(stripped.json().at("/fields/strip_path").asText())
+        .isEqualTo("cannot set 'strip_path' when 'protocols' is 'grpc' or 'grpcs'");
+    assertThat(admin.post("/routes", "protocols[]=grpc").json().at("/fields/@entity/0").asText())
+        .isEqualTo("must set one of 'hosts', 'headers', 'paths' when 'protocols' is 'grpc'");
+    assertThat(admin.post("/routes", "protocols[]=grpcs").json().at("/fields/@entity/0").asText())
+        .isEqualTo("must set one of 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'grpcs'");
+  }
 }

@@ -250,4 +250,12 @@ class GetStartedPluginsTest {
       assertThat(all).containsExactlyInAnyOrder("mock", "two");
     }
   }
+
+  @Test
+  void aRegexPathWithPcreNamedGroupsRoutes() {
+    AdminClient.Reply route = admin.post("/services/example_service/routes", "paths[]=~/users/(?P<id>\\d+)$");
+    assertThat(route.status()).as(route.text()).isEqualTo(201);
+    awaitStatus("/users/42", 200);
+    assertThat(get("/users/x").statusCode()).isEqualTo(404);
+  }
 }

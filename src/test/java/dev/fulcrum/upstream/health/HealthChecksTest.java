@@ -149,6 +149,19 @@ class HealthChecksTest {
   }
 
   @Test
+  void anAddressOfATargetCanBeMarkedAsKongsAddressEndpointsDo() {
+    upstream("healthchecks.passive.unhealthy.http_failures=5");
+    String base = "/upstreams/up.test/targets/" + b.target() + "/" + b.target();
+    assertThat(admin.put(base + "/unhealthy").status()).isEqualTo(204);
+    assertThat(health(b.target())).isEqualTo("UNHEALTHY");
+    assertThat(spread(6)).containsOnlyKeys("a");
+    assertThat(admin.put(base + "/healthy").status()).isEqualTo(204);
+    assertThat(spread(6)).containsOnlyKeys("a", "b");
+    // An address that is not the target's own is not found.
+    assertThat(admin.put("/upstreams/up.test/targets/" + b.target() + "/10.9.9.9:1/healthy").status()).isEqualTo(404);
+  }
+
+  @Test
   void healthSurvivesEditsOfTheUpstreamAndItsTargets() {
     upstream("healthchecks.passive.unhealthy.tcp_failures=3");
     admin.put("/upstreams/up.test/targets/" + b.target() + "/unhealthy");

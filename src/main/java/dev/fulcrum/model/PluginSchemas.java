@@ -23,7 +23,7 @@ public final class PluginSchemas {
   private PluginSchemas() {}
 
   /** Kong's {@code protocols_http}: the protocols an HTTP plugin accepts, and its default. */
-  private static final String[] HTTP_PROTOCOLS = {"grpc", "grpcs", "http", "https"};
+  static final String[] HTTP_PROTOCOLS = {"grpc", "grpcs", "http", "https"};
 
   /** The periods of rate-limiting, shortest first. */
   public static final List<String> PERIODS = List.of("second", "minute", "hour", "day", "month", "year");
@@ -84,7 +84,8 @@ public final class PluginSchemas {
 
   private static final Map<String, Schema> BY_NAME = Map.of(
       "key-auth", KEY_AUTH,
-      "rate-limiting", RATE_LIMITING);
+      "rate-limiting", RATE_LIMITING,
+      "request-termination", TrafficPluginSchemas.REQUEST_TERMINATION);
 
   /** The schema of a bundled plugin, or null. */
   public static Schema schema(String name) {
@@ -105,7 +106,7 @@ public final class PluginSchemas {
   }
 
   /** Kong's {@code typedefs.no_consumer}: the plugin cannot be scoped to a consumer. */
-  private static Schema.EntityCheck noConsumer() {
+  static Schema.EntityCheck noConsumer() {
     return (e, errors) -> {
       if (!Json.isNull(e.get("consumer"))) {
         errors.field("consumer", "value must be null");
@@ -113,7 +114,7 @@ public final class PluginSchemas {
     };
   }
 
-  private static ObjectNode config(ObjectNode plugin) {
+  static ObjectNode config(ObjectNode plugin) {
     JsonNode c = plugin.get("config");
     return c instanceof ObjectNode o ? o : Json.object();
   }

@@ -6,6 +6,7 @@ import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.keyauth.KeyAuth;
 import dev.fulcrum.plugin.ratelimiting.LocalCounters;
 import dev.fulcrum.plugin.ratelimiting.RateLimiting;
+import dev.fulcrum.plugin.requesttermination.RequestTermination;
 
 /**
  * The runtime of each bundled plugin: its step for a configured instance, and its priority (Kong's
@@ -21,6 +22,7 @@ public final class Bundled {
     return switch (p.name()) {
       case "key-auth" -> new KeyAuth(p.config(), env.credentials());
       case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), env.counters());
+      case "request-termination" -> new RequestTermination(p.config());
       default -> throw new IllegalStateException("no runtime for plugin " + p.name());
     };
   }
@@ -29,6 +31,7 @@ public final class Bundled {
     return switch (name) {
       case "key-auth" -> KeyAuth.PRIORITY;
       case "rate-limiting" -> RateLimiting.PRIORITY;
+      case "request-termination" -> RequestTermination.PRIORITY;
       default -> 0;
     };
   }

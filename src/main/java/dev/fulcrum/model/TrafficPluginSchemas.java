@@ -1,0 +1,60 @@
+package dev.fulcrum.model;
+
+import static dev.fulcrum.model.Field.bool;
+import static dev.fulcrum.model.Field.integer;
+import static dev.fulcrum.model.Field.record;
+import static dev.fulcrum.model.Field.string;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * The schemas of the bundled plugins that gate or mark traffic without credentials, with Kong
+ * 3.x's fields, defaults and messages (kong/plugins/NAME/schema.lua).
+ */
+final class TrafficPluginSchemas {
+  private TrafficPluginSchemas() {}
+
+  /** A string field: Kong refuses an empty string unless a field allows it (len_min 1). */
+  private static Field text(String name) {
+    return string(name).lenMin(1);
+  }
+
+  static final Schema REQUEST_TERMINATION = new Schema(
+      PluginEntities.pluginFields(
+          record("config",
+              integer("status_code").defaults(503).required().between(100, 599),
+              text("message"),
+              text("content_type"),
+              text("body"),
+              bool("echo").defaults(false).required(),
+              text("trigger").check(Validators.HEADER_NAME_CHECK)).required(),
+          PluginSchemas.HTTP_PROTOCOLS),
+      List.of(TrafficPluginSchemas::terminationConfig),
+      List.of());
+
+  /** request-termination's checks across its config, reported on {@code config} as Kong does. */
+  private static void terminationConfig(ObjectNode plugin, FieldErrors errors) {
+    ObjectNode c = PluginSchemas.config(plugin);
+    boolean message = present(c, "message");
+    boolean contentType = present(c, "content_type");
+    boolean body = present(c, "body");
+    String error = null;
+    if (message && (contentType || body)) {
+      error = "message cannot be used with content_type or body";
+    } else if (contentType && !body) {
+      error = "content_type requires a body";
+    } else if (c.path("echo").asBoolean(false) && (contentType || body)) {
+      error = "echo cannot be used with content_type and body";
+    }
+    if (error != null) {
+      errors.field("config", error);
+    }
+  }
+
+  private static boolean present(ObjectNode c, String field) {
+    JsonNode v = c.get(field);
+    return v != null && v.isTextual() && !v.asText().isEmpty();
+  }
+}

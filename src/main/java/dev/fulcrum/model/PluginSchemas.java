@@ -85,6 +85,7 @@ public final class PluginSchemas {
   private static final Map<String, Schema> BY_NAME = Map.of(
       "key-auth", KEY_AUTH,
       "rate-limiting", RATE_LIMITING,
+      "cors", TrafficPluginSchemas.CORS,
       "request-termination", TrafficPluginSchemas.REQUEST_TERMINATION);
 
   /** The schema of a bundled plugin, or null. */

@@ -3,6 +3,7 @@ package dev.fulcrum.plugin.bundled;
 import dev.fulcrum.model.Plugin;
 import dev.fulcrum.plugin.Credentials;
 import dev.fulcrum.plugin.HttpStep;
+import dev.fulcrum.plugin.cors.Cors;
 import dev.fulcrum.plugin.keyauth.KeyAuth;
 import dev.fulcrum.plugin.ratelimiting.LocalCounters;
 import dev.fulcrum.plugin.ratelimiting.RateLimiting;
@@ -22,6 +23,7 @@ public final class Bundled {
     return switch (p.name()) {
       case "key-auth" -> new KeyAuth(p.config(), env.credentials());
       case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), env.counters());
+      case "cors" -> new Cors(p.config());
       case "request-termination" -> new RequestTermination(p.config());
       default -> throw new IllegalStateException("no runtime for plugin " + p.name());
     };
@@ -31,6 +33,7 @@ public final class Bundled {
     return switch (name) {
       case "key-auth" -> KeyAuth.PRIORITY;
       case "rate-limiting" -> RateLimiting.PRIORITY;
+      case "cors" -> Cors.PRIORITY;
       case "request-termination" -> RequestTermination.PRIORITY;
       default -> 0;
     };

@@ -86,6 +86,7 @@ public final class PluginSchemas {
       "key-auth", KEY_AUTH,
       "rate-limiting", RATE_LIMITING,
       "cors", TrafficPluginSchemas.CORS,
+      "ip-restriction", TrafficPluginSchemas.IP_RESTRICTION,
       "request-termination", TrafficPluginSchemas.REQUEST_TERMINATION);
 
   /** The schema of a bundled plugin, or null. */

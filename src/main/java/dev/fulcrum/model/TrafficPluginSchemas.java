@@ -94,4 +94,32 @@ final class TrafficPluginSchemas {
       return "'" + origin + "' is not a valid regex";
     }
   }
+
+  /** Every protocol a plugin may name (Kong's typedefs.protocol), sorted as Kong sorts them. */
+  private static final String[] ALL_PROTOCOLS = {"grpc", "grpcs", "http", "https", "tcp", "tls", "tls_passthrough", "udp"};
+
+  static final Schema IP_RESTRICTION = new Schema(
+      PluginEntities.pluginFields(
+          record("config",
+              array("allow", text("ip").check(Validators.IP_OR_CIDR)),
+              array("deny", text("ip").check(Validators.IP_OR_CIDR)),
+              number("status"),
+              text("message")).required(),
+          ALL_PROTOCOLS,
+          new String[] {"http", "https", "tcp", "tls", "grpc", "grpcs"}),
+      List.of(TrafficPluginSchemas::allowOrDeny),
+      List.of());
+
+  /** ip-restriction needs a list to check against: an empty list counts as none. */
+  private static void allowOrDeny(ObjectNode plugin, FieldErrors errors) {
+    ObjectNode c = PluginSchemas.config(plugin);
+    if (nonEmpty(c.get("allow")) || nonEmpty(c.get("deny"))) {
+      return;
+    }
+    errors.entity("at least one of these fields must be non-empty: 'config.allow', 'config.deny'");
+  }
+
+  private static boolean nonEmpty(JsonNode v) {
+    return !Json.isNull(v) && !(v.isContainerNode() && v.isEmpty());
+  }
 }

@@ -4,6 +4,7 @@ import dev.fulcrum.model.Plugin;
 import dev.fulcrum.plugin.Credentials;
 import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.cors.Cors;
+import dev.fulcrum.plugin.iprestriction.IpRestriction;
 import dev.fulcrum.plugin.keyauth.KeyAuth;
 import dev.fulcrum.plugin.ratelimiting.LocalCounters;
 import dev.fulcrum.plugin.ratelimiting.RateLimiting;
@@ -24,6 +25,7 @@ public final class Bundled {
       case "key-auth" -> new KeyAuth(p.config(), env.credentials());
       case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), env.counters());
       case "cors" -> new Cors(p.config());
+      case "ip-restriction" -> new IpRestriction(p.config());
       case "request-termination" -> new RequestTermination(p.config());
       default -> throw new IllegalStateException("no runtime for plugin " + p.name());
     };
@@ -34,6 +36,7 @@ public final class Bundled {
       case "key-auth" -> KeyAuth.PRIORITY;
       case "rate-limiting" -> RateLimiting.PRIORITY;
       case "cors" -> Cors.PRIORITY;
+      case "ip-restriction" -> IpRestriction.PRIORITY;
       case "request-termination" -> RequestTermination.PRIORITY;
       default -> 0;
     };

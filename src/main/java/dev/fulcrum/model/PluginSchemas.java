@@ -87,6 +87,7 @@ public final class PluginSchemas {
       "rate-limiting", RATE_LIMITING,
       "cors", TrafficPluginSchemas.CORS,
       "ip-restriction", TrafficPluginSchemas.IP_RESTRICTION,
+      "request-size-limiting", TrafficPluginSchemas.REQUEST_SIZE_LIMITING,
       "request-termination", TrafficPluginSchemas.REQUEST_TERMINATION);
 
   /** The schema of a bundled plugin, or null. */

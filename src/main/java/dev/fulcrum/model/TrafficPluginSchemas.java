@@ -122,4 +122,14 @@ final class TrafficPluginSchemas {
   private static boolean nonEmpty(JsonNode v) {
     return !Json.isNull(v) && !(v.isContainerNode() && v.isEmpty());
   }
+
+  static final Schema REQUEST_SIZE_LIMITING = new Schema(
+      PluginEntities.pluginFields(
+          record("config",
+              integer("allowed_payload_size").defaults(128),
+              string("size_unit").defaults("megabytes").required().oneOf("megabytes", "kilobytes", "bytes"),
+              bool("require_content_length").defaults(false).required()).required(),
+          PluginSchemas.HTTP_PROTOCOLS),
+      List.of(),
+      List.of());
 }

@@ -8,6 +8,7 @@ import dev.fulcrum.plugin.iprestriction.IpRestriction;
 import dev.fulcrum.plugin.keyauth.KeyAuth;
 import dev.fulcrum.plugin.ratelimiting.LocalCounters;
 import dev.fulcrum.plugin.ratelimiting.RateLimiting;
+import dev.fulcrum.plugin.requestsizelimiting.RequestSizeLimiting;
 import dev.fulcrum.plugin.requesttermination.RequestTermination;
 
 /**
@@ -26,6 +27,7 @@ public final class Bundled {
       case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), env.counters());
       case "cors" -> new Cors(p.config());
       case "ip-restriction" -> new IpRestriction(p.config());
+      case "request-size-limiting" -> new RequestSizeLimiting(p.config());
       case "request-termination" -> new RequestTermination(p.config());
       default -> throw new IllegalStateException("no runtime for plugin " + p.name());
     };
@@ -37,6 +39,7 @@ public final class Bundled {
       case "rate-limiting" -> RateLimiting.PRIORITY;
       case "cors" -> Cors.PRIORITY;
       case "ip-restriction" -> IpRestriction.PRIORITY;
+      case "request-size-limiting" -> RequestSizeLimiting.PRIORITY;
       case "request-termination" -> RequestTermination.PRIORITY;
       default -> 0;
     };

@@ -86,6 +86,7 @@ public final class PluginSchemas {
       "key-auth", KEY_AUTH,
       "rate-limiting", RATE_LIMITING,
       "cors", TrafficPluginSchemas.CORS,
+      "correlation-id", TrafficPluginSchemas.CORRELATION_ID,
       "ip-restriction", TrafficPluginSchemas.IP_RESTRICTION,
       "request-size-limiting", TrafficPluginSchemas.REQUEST_SIZE_LIMITING,
       "request-termination", TrafficPluginSchemas.REQUEST_TERMINATION);

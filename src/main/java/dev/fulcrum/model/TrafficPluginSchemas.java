@@ -132,4 +132,14 @@ final class TrafficPluginSchemas {
           PluginSchemas.HTTP_PROTOCOLS),
       List.of(),
       List.of());
+
+  static final Schema CORRELATION_ID = new Schema(
+      PluginEntities.pluginFields(
+          record("config",
+              text("header_name").defaults("Kong-Request-ID"),
+              string("generator").defaults("uuid#counter").required().oneOf("uuid", "uuid#counter", "tracker"),
+              bool("echo_downstream").defaults(false).required()).required(),
+          PluginSchemas.HTTP_PROTOCOLS),
+      List.of(),
+      List.of());
 }

@@ -3,6 +3,7 @@ package dev.fulcrum.plugin.bundled;
 import dev.fulcrum.model.Plugin;
 import dev.fulcrum.plugin.Credentials;
 import dev.fulcrum.plugin.HttpStep;
+import dev.fulcrum.plugin.correlationid.CorrelationId;
 import dev.fulcrum.plugin.cors.Cors;
 import dev.fulcrum.plugin.iprestriction.IpRestriction;
 import dev.fulcrum.plugin.keyauth.KeyAuth;
@@ -26,6 +27,7 @@ public final class Bundled {
       case "key-auth" -> new KeyAuth(p.config(), env.credentials());
       case "rate-limiting" -> new RateLimiting(p.config(), p.routeId(), p.serviceId(), env.counters());
       case "cors" -> new Cors(p.config());
+      case "correlation-id" -> new CorrelationId(p.config());
       case "ip-restriction" -> new IpRestriction(p.config());
       case "request-size-limiting" -> new RequestSizeLimiting(p.config());
       case "request-termination" -> new RequestTermination(p.config());
@@ -38,6 +40,7 @@ public final class Bundled {
       case "key-auth" -> KeyAuth.PRIORITY;
       case "rate-limiting" -> RateLimiting.PRIORITY;
       case "cors" -> Cors.PRIORITY;
+      case "correlation-id" -> CorrelationId.PRIORITY;
       case "ip-restriction" -> IpRestriction.PRIORITY;
       case "request-size-limiting" -> RequestSizeLimiting.PRIORITY;
       case "request-termination" -> RequestTermination.PRIORITY;

@@ -724,7 +724,11 @@ final class Exchange implements Attempts.Owner, StepContext {
     if (state == State.ANSWERING || state == State.DONE) {
       return;
     }
-    stepAnswer.run();
+    try {
+      stepAnswer.run();
+    } catch (RuntimeException e) {
+      LOG.error("a step's answer to an oversized body failed", e);
+    }
     if (state != State.ANSWERING && state != State.DONE) {
       respondError(413, ErrorPages.Cause.BAD_REQUEST);
     }

@@ -287,12 +287,16 @@ public final class Field {
     return auto;
   }
 
-  /** The value a missing field takes on insert: its default, or a record of defaults. */
+  /**
+   * The value a missing field takes on insert: its default, or a record of defaults. A required
+   * record is always expanded, even without defaults, so that the entity's checks judge its fields
+   * (Kong's handle_missing_field).
+   */
   JsonNode defaultFor() {
     if (defaultValue != null) {
       return defaultValue.deepCopy();
     }
-    if (kind == Kind.RECORD && !fields.isEmpty() && hasDefaults()) {
+    if (kind == Kind.RECORD && !fields.isEmpty() && (required || hasDefaults())) {
       ObjectNode rec = Json.object();
       for (Field f : fields) {
         JsonNode d = f.defaultFor();

@@ -42,6 +42,11 @@ public final class PluginEntities {
 
   /** The plugin fields every plugin has; {@code config} is its own. */
   static List<Field> pluginFields(Field config, String... protocols) {
+    return pluginFields(config, protocols, protocols);
+  }
+
+  /** As above, for a plugin that accepts {@code allowed} protocols and defaults to fewer. */
+  static List<Field> pluginFields(Field config, String[] allowed, String[] defaults) {
     List<Field> fields = new ArrayList<>(List.of(
         Field.uuid("id"),
         string("name").required(),
@@ -52,7 +57,7 @@ public final class PluginEntities {
         foreign("service", "services"),
         foreign("consumer", "consumers"),
         config,
-        set("protocols", string("protocol").oneOf(protocols)).defaultStrings(protocols),
+        set("protocols", string("protocol").oneOf(allowed)).defaultStrings(defaults),
         bool("enabled").defaults(true),
         tags()));
     return fields;

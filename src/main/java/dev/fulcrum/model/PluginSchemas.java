@@ -23,7 +23,7 @@ public final class PluginSchemas {
   private PluginSchemas() {}
 
   /** Kong's {@code protocols_http}: the protocols an HTTP plugin accepts, and its default. */
-  private static final String[] HTTP_PROTOCOLS = {"grpc", "grpcs", "http", "https"};
+  static final String[] HTTP_PROTOCOLS = {"grpc", "grpcs", "http", "https"};
 
   /** The periods of rate-limiting, shortest first. */
   public static final List<String> PERIODS = List.of("second", "minute", "hour", "day", "month", "year");
@@ -128,12 +128,17 @@ public final class PluginSchemas {
       List.of(noConsumer(), PluginSchemas::allowOrDeny),
       List.of());
 
-  private static final Map<String, Schema> BY_NAME = Map.of(
-      "key-auth", KEY_AUTH,
-      "rate-limiting", RATE_LIMITING,
-      "proxy-cache", PROXY_CACHE,
-      "basic-auth", BASIC_AUTH,
-      "acl", ACL);
+  private static final Map<String, Schema> BY_NAME = Map.ofEntries(
+      Map.entry("key-auth", KEY_AUTH),
+      Map.entry("rate-limiting", RATE_LIMITING),
+      Map.entry("proxy-cache", PROXY_CACHE),
+      Map.entry("basic-auth", BASIC_AUTH),
+      Map.entry("acl", ACL),
+      Map.entry("cors", TrafficPluginSchemas.CORS),
+      Map.entry("correlation-id", TrafficPluginSchemas.CORRELATION_ID),
+      Map.entry("ip-restriction", TrafficPluginSchemas.IP_RESTRICTION),
+      Map.entry("request-size-limiting", TrafficPluginSchemas.REQUEST_SIZE_LIMITING),
+      Map.entry("request-termination", TrafficPluginSchemas.REQUEST_TERMINATION));
 
   /** The schema of a bundled plugin, or null. */
   public static Schema schema(String name) {
@@ -154,7 +159,7 @@ public final class PluginSchemas {
   }
 
   /** Kong's {@code typedefs.no_consumer}: the plugin cannot be scoped to a consumer. */
-  private static Schema.EntityCheck noConsumer() {
+  static Schema.EntityCheck noConsumer() {
     return (e, errors) -> {
       if (!Json.isNull(e.get("consumer"))) {
         errors.field("consumer", "value must be null");
@@ -162,7 +167,7 @@ public final class PluginSchemas {
     };
   }
 
-  private static ObjectNode config(ObjectNode plugin) {
+  static ObjectNode config(ObjectNode plugin) {
     JsonNode c = plugin.get("config");
     return c instanceof ObjectNode o ? o : Json.object();
   }

@@ -29,6 +29,33 @@ public interface StepContext {
    */
   void error(int status, String message, HttpHeaders headers);
 
+  /**
+   * Whether the client sent {@code Expect: 100-continue} and holds its body back until told to go
+   * on. The header itself is not in {@link #request()}: the gateway answers it once a server takes
+   * the request.
+   */
+  boolean expectsContinue();
+
+  /**
+   * Caps the request body at {@code maxBytes} as it streams (nginx's client_max_body_size, also for
+   * a chunked body whose size nobody announced): once more has arrived, the body goes no further,
+   * the server's connection is closed with the request unfinished, and {@code tooLarge} runs on the
+   * loop to answer; if the response has begun by then, the exchange is cut instead. The client's
+   * connection closes after that answer, the rest of its body unread. With several caps the
+   * smallest holds.
+   *
+   * @return false, without calling {@code tooLarge}, when more than {@code maxBytes} has already
+   *     arrived: the caller answers itself
+   */
+  boolean limitBody(long maxBytes, Runnable tooLarge);
+
+  /**
+   * Has {@code step}'s {@link HttpStep#onResponse} run also on an answer the gateway gives this
+   * request itself from now on (another step's, an upstream failure), as Kong runs its plugins'
+   * header_filter on Kong's own responses. Otherwise a step sees proxied responses only.
+   */
+  void alsoOnLocalAnswers(HttpStep step);
+
   /** The client's address as the proxy trusts it (after PROXY protocol), as text. */
   String clientIp();
 

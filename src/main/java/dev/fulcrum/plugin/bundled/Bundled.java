@@ -5,6 +5,9 @@ import dev.fulcrum.plugin.Credentials;
 import dev.fulcrum.plugin.HttpStep;
 import dev.fulcrum.plugin.acl.AclStep;
 import dev.fulcrum.plugin.basicauth.BasicAuth;
+import dev.fulcrum.plugin.correlationid.CorrelationId;
+import dev.fulcrum.plugin.cors.Cors;
+import dev.fulcrum.plugin.iprestriction.IpRestriction;
 import dev.fulcrum.plugin.keyauth.KeyAuth;
 import dev.fulcrum.plugin.proxycache.CacheStore;
 import dev.fulcrum.plugin.proxycache.ProxyCache;
@@ -15,6 +18,8 @@ import dev.fulcrum.plugin.ratelimiting.RedisCounts;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import dev.fulcrum.plugin.ratelimiting.RateLimiting;
+import dev.fulcrum.plugin.requestsizelimiting.RequestSizeLimiting;
+import dev.fulcrum.plugin.requesttermination.RequestTermination;
 
 /**
  * The runtime of each bundled plugin: its step for a configured instance, and its priority (Kong's
@@ -72,6 +77,11 @@ public final class Bundled {
       case "proxy-cache" -> new ProxyCache(p.id(), p.config(), env.state().cache());
       case "basic-auth" -> new BasicAuth(p.config(), env.credentials());
       case "acl" -> new AclStep(p.config(), env.credentials());
+      case "cors" -> new Cors(p.config());
+      case "correlation-id" -> new CorrelationId(p.config());
+      case "ip-restriction" -> new IpRestriction(p.config());
+      case "request-size-limiting" -> new RequestSizeLimiting(p.config());
+      case "request-termination" -> new RequestTermination(p.config());
       default -> throw new IllegalStateException("no runtime for plugin " + p.name());
     };
   }
@@ -103,6 +113,11 @@ public final class Bundled {
       case "proxy-cache" -> ProxyCache.PRIORITY;
       case "basic-auth" -> BasicAuth.PRIORITY;
       case "acl" -> AclStep.PRIORITY;
+      case "cors" -> Cors.PRIORITY;
+      case "correlation-id" -> CorrelationId.PRIORITY;
+      case "ip-restriction" -> IpRestriction.PRIORITY;
+      case "request-size-limiting" -> RequestSizeLimiting.PRIORITY;
+      case "request-termination" -> RequestTermination.PRIORITY;
       default -> 0;
     };
   }

@@ -29,6 +29,11 @@ public interface ErrorPages {
   /** The status of a request whose last try failed this way. */
   int status(ProxyFailure failure);
 
+  /** The Server header every answer of the gateway's own carries (Kong's server_tokens), or null. */
+  default String serverHeader() {
+    return null;
+  }
+
   /** Whether answers of the gateway's own carry Kong's X-Kong-Response-Latency. */
   default boolean latencyHeader() {
     return false;

@@ -39,6 +39,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -95,6 +96,8 @@ final class Exchange implements Attempts.Owner, StepContext {
   private BodyObserver bodyObserver;
   /** What steps remember for this request; most requests have none. */
   private IdentityHashMap<HttpStep, Object> attachments;
+  /** Steps that also see the gateway's own answer to this request (Kong's header_filter). */
+  private List<HttpStep> answerSteps;
   private boolean paused;
   private Routed routed;
   private HttpTarget target;
@@ -674,7 +677,13 @@ final class Exchange implements Attempts.Owner, StepContext {
     if (body != null) {
       body.close();
     }
+    runAnswerSteps(r.head());
     HttpHeaders h = r.head().headers();
+    String server = routing.errors().serverHeader();
+    if (server != null && !h.contains(HttpHeaderNames.SERVER)) {
+      // Kong's server_tokens: every response Kong makes itself names it, a plugin's exit too.
+      h.set(HttpHeaderNames.SERVER, server);
+    }
     if (routing.errors().latencyHeader()) {
       h.set(ProxyHeaders.X_KONG_RESPONSE_LATENCY,
           Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos)));
@@ -695,6 +704,44 @@ final class Exchange implements Attempts.Owner, StepContext {
       client.exchangeFinished(this, keepAlive, requestComplete);
     });
     answer.start();
+  }
+
+  private void runAnswerSteps(HttpResponse head) {
+    if (answerSteps == null) {
+      return;
+    }
+    for (int i = 0; i < answerSteps.size(); i++) {
+      HttpStep step = answerSteps.get(i);
+      try {
+        step.onResponse(this, head);
+      } catch (RuntimeException e) {
+        // The answer is already decided: it goes out without what this step would have added.
+        LOG.error("step {} failed on a local answer", step.getClass().getSimpleName(), e);
+      }
+    }
+  }
+
+  /**
+   * The body went past a step's cap: its answer, unless the response has begun (then the exchange
+   * is cut). Either way the client's connection closes, the rest of its body unread.
+   */
+  private void bodyTooLarge(Runnable stepAnswer) {
+    closeClientAfter = true;
+    if (state == State.RESPONDING || state == State.UPGRADING || state == State.COMPLETE) {
+      abort();
+      return;
+    }
+    if (state == State.ANSWERING || state == State.DONE) {
+      return;
+    }
+    try {
+      stepAnswer.run();
+    } catch (RuntimeException e) {
+      LOG.error("a step's answer to an oversized body failed", e);
+    }
+    if (state != State.ANSWERING && state != State.DONE) {
+      respondError(413, ErrorPages.Cause.BAD_REQUEST);
+    }
   }
 
   // --------------------------------------------------------------------- log
@@ -889,6 +936,26 @@ final class Exchange implements Attempts.Owner, StepContext {
       page.headers().add(headers);
     }
     respond(LocalResponse.full(page));
+  }
+
+  @Override
+  public boolean expectsContinue() {
+    return body != null && body.expectContinue();
+  }
+
+  @Override
+  public boolean limitBody(long maxBytes, Runnable tooLarge) {
+    return body == null || body.limit(maxBytes, () -> bodyTooLarge(tooLarge));
+  }
+
+  @Override
+  public void alsoOnLocalAnswers(HttpStep step) {
+    if (answerSteps == null) {
+      answerSteps = new ArrayList<>(2);
+    }
+    if (!answerSteps.contains(step)) {
+      answerSteps.add(step);
+    }
   }
 
   @Override

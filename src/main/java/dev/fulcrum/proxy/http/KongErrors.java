@@ -61,6 +61,11 @@ public final class KongErrors implements ErrorPages {
   }
 
   @Override
+  public String serverHeader() {
+    return serverTokens ? Version.SERVER : null;
+  }
+
+  @Override
   public boolean latencyHeader() {
     return latencyTokens;
   }

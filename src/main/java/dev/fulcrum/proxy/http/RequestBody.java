@@ -28,6 +28,11 @@ final class RequestBody {
   /** Since when the body waits for the client: its last piece, or the server taking bytes again. */
   private long waitingSinceNanos = System.nanoTime();
   private boolean closed;
+  /** Bytes of body received so far, sent on or not. */
+  private long received;
+  /** A step's cap on the body (none: Long.MAX_VALUE), and what to do past it. */
+  private long limit = Long.MAX_VALUE;
+  private Runnable tooLarge;
 
   RequestBody(ClientHandler client, boolean expectContinue) {
     this.client = client;
@@ -41,6 +46,15 @@ final class RequestBody {
       return;
     }
     waitingSinceNanos = System.nanoTime();
+    received += content.content().readableBytes();
+    if (received > limit) {
+      content.release();
+      Runnable over = tooLarge;
+      tooLarge = null;
+      limit = Long.MAX_VALUE;
+      over.run();
+      return;
+    }
     if (upstream == null) {
       if (pending == null) {
         pending = new ArrayDeque<>(2);
@@ -81,6 +95,25 @@ final class RequestBody {
       client.readNext();
       ch.flush();
     }
+  }
+
+  /**
+   * Caps the body at {@code maxBytes} (the smaller of two caps holds): the piece that goes past it
+   * is dropped and {@code over} runs. False when more has already arrived.
+   */
+  boolean limit(long maxBytes, Runnable over) {
+    if (received > maxBytes) {
+      return false;
+    }
+    if (maxBytes < limit) {
+      limit = maxBytes;
+      tooLarge = over;
+    }
+    return true;
+  }
+
+  boolean expectContinue() {
+    return expectContinue;
   }
 
   /** The try failed: the next one gets a new connection. */

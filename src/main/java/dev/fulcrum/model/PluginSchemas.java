@@ -138,7 +138,9 @@ public final class PluginSchemas {
       Map.entry("correlation-id", TrafficPluginSchemas.CORRELATION_ID),
       Map.entry("ip-restriction", TrafficPluginSchemas.IP_RESTRICTION),
       Map.entry("request-size-limiting", TrafficPluginSchemas.REQUEST_SIZE_LIMITING),
-      Map.entry("request-termination", TrafficPluginSchemas.REQUEST_TERMINATION));
+      Map.entry("request-termination", TrafficPluginSchemas.REQUEST_TERMINATION),
+      Map.entry("request-transformer", TransformerSchemas.REQUEST_TRANSFORMER),
+      Map.entry("response-transformer", TransformerSchemas.RESPONSE_TRANSFORMER));
 
   /** The schema of a bundled plugin, or null. */
   public static Schema schema(String name) {

@@ -174,6 +174,17 @@ public final class Backend implements AutoCloseable {
       status = forcedStatus;
     }
     ex.getResponseHeaders().set("X-Backend", name);
+    // ?response_header=Name:value (repeatable) adds that header to the reply.
+    String query = ex.getRequestURI().getRawQuery();
+    if (query != null) {
+      for (String arg : query.split("&")) {
+        if (arg.startsWith("response_header=")) {
+          String pair = java.net.URLDecoder.decode(arg.substring(16), StandardCharsets.UTF_8);
+          int colon = pair.indexOf(':');
+          ex.getResponseHeaders().add(pair.substring(0, colon), pair.substring(colon + 1));
+        }
+      }
+    }
     if (path.startsWith("/bytes/")) {
       long n = Long.parseLong(path.substring(7));
       ex.getResponseHeaders().set("Content-Type", "application/octet-stream");

@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.fulcrum.plugin.ratelimiting.RateLimiting;
 import dev.fulcrum.plugin.requestsizelimiting.RequestSizeLimiting;
 import dev.fulcrum.plugin.requesttermination.RequestTermination;
+import dev.fulcrum.plugin.requesttransformer.RequestTransformer;
+import dev.fulcrum.plugin.responsetransformer.ResponseTransformer;
 
 /**
  * The runtime of each bundled plugin: its step for a configured instance, and its priority (Kong's
@@ -82,6 +84,8 @@ public final class Bundled {
       case "ip-restriction" -> new IpRestriction(p.config());
       case "request-size-limiting" -> new RequestSizeLimiting(p.config());
       case "request-termination" -> new RequestTermination(p.config());
+      case "request-transformer" -> new RequestTransformer(p.config());
+      case "response-transformer" -> new ResponseTransformer(p.config());
       default -> throw new IllegalStateException("no runtime for plugin " + p.name());
     };
   }
@@ -118,6 +122,8 @@ public final class Bundled {
       case "ip-restriction" -> IpRestriction.PRIORITY;
       case "request-size-limiting" -> RequestSizeLimiting.PRIORITY;
       case "request-termination" -> RequestTermination.PRIORITY;
+      case "request-transformer" -> RequestTransformer.PRIORITY;
+      case "response-transformer" -> ResponseTransformer.PRIORITY;
       default -> 0;
     };
   }

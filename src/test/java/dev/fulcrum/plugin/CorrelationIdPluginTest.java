@@ -10,6 +10,7 @@ import dev.fulcrum.testing.Backend;
 import dev.fulcrum.testing.DeadPort;
 import dev.fulcrum.testing.Http;
 import dev.fulcrum.testing.RawHttp;
+import dev.fulcrum.testing.PluginRoutes;
 import dev.fulcrum.testing.TestNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -49,13 +50,7 @@ class CorrelationIdPluginTest {
 
   /** A route at {@code path} with correlation-id configured by {@code config}. */
   private void correlate(String path, String... config) {
-    String name = path.substring(1);
-    assertThat(admin.post("/services/s/routes", "name=" + name, "paths[]=" + path).status()).isEqualTo(201);
-    String[] fields = new String[config.length + 1];
-    fields[0] = "name=correlation-id";
-    System.arraycopy(config, 0, fields, 1, config.length);
-    AdminClient.Reply r = admin.post("/routes/" + name + "/plugins", fields);
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    PluginRoutes.add(admin, "s", path, "correlation-id", config);
   }
 
   private HttpResponse<String> get(String path, String... headers) {

@@ -9,6 +9,7 @@ import dev.fulcrum.testing.AdminClient;
 import dev.fulcrum.testing.Backend;
 import dev.fulcrum.testing.DeadPort;
 import dev.fulcrum.testing.Http;
+import dev.fulcrum.testing.PluginRoutes;
 import dev.fulcrum.testing.TestNode;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -47,13 +48,7 @@ class CorsPluginTest {
 
   /** A route at {@code path} of service {@code s} with cors configured by {@code config}. */
   private void cors(String path, String... config) {
-    String name = path.substring(1);
-    assertThat(admin.post("/services/s/routes", "name=" + name, "paths[]=" + path).status()).isEqualTo(201);
-    String[] fields = new String[config.length + 1];
-    fields[0] = "name=cors";
-    System.arraycopy(config, 0, fields, 1, config.length);
-    AdminClient.Reply r = admin.post("/routes/" + name + "/plugins", fields);
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    PluginRoutes.add(admin, "s", path, "cors", config);
   }
 
   private HttpResponse<String> send(String method, String path, String... headers) {

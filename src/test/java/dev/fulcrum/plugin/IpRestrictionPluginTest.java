@@ -9,6 +9,7 @@ import dev.fulcrum.testing.AdminClient;
 import dev.fulcrum.testing.Backend;
 import dev.fulcrum.testing.Http;
 import dev.fulcrum.testing.RawHttp;
+import dev.fulcrum.testing.PluginRoutes;
 import dev.fulcrum.testing.TestNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,13 +52,7 @@ class IpRestrictionPluginTest {
 
   /** A route at {@code path} with ip-restriction configured by {@code config}. */
   private void restrict(String path, String... config) {
-    String name = path.substring(1);
-    assertThat(admin.post("/services/s/routes", "name=" + name, "paths[]=" + path).status()).isEqualTo(201);
-    String[] fields = new String[config.length + 1];
-    fields[0] = "name=ip-restriction";
-    System.arraycopy(config, 0, fields, 1, config.length);
-    AdminClient.Reply r = admin.post("/routes/" + name + "/plugins", fields);
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    PluginRoutes.add(admin, "s", path, "ip-restriction", config);
   }
 
   /** A GET from {@code localAddress}, on a connection of its own: the raw response. */
@@ -213,9 +208,7 @@ class IpRestrictionPluginTest {
 
   /** The {@code fields.config} of a refused ip-restriction. */
   private JsonNode configError(String... config) {
-    String[] fields = new String[config.length + 1];
-    fields[0] = "name=ip-restriction";
-    System.arraycopy(config, 0, fields, 1, config.length);
+    String[] fields = PluginRoutes.fields("ip-restriction", config);
     AdminClient.Reply r = admin.post("/plugins", fields);
     assertThat(r.status()).as(r.text()).isEqualTo(400);
     return r.json().path("fields").path("config");

@@ -9,6 +9,7 @@ import dev.fulcrum.testing.AdminClient;
 import dev.fulcrum.testing.Backend;
 import dev.fulcrum.testing.Http;
 import dev.fulcrum.testing.RawHttp;
+import dev.fulcrum.testing.PluginRoutes;
 import dev.fulcrum.testing.TestNode;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -48,13 +49,7 @@ class RequestSizeLimitingPluginTest {
 
   /** A route at {@code path} with request-size-limiting configured by {@code config}. */
   private void limit(String path, String... config) {
-    String name = path.substring(1);
-    assertThat(admin.post("/services/s/routes", "name=" + name, "paths[]=" + path).status()).isEqualTo(201);
-    String[] fields = new String[config.length + 1];
-    fields[0] = "name=request-size-limiting";
-    System.arraycopy(config, 0, fields, 1, config.length);
-    AdminClient.Reply r = admin.post("/routes/" + name + "/plugins", fields);
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    PluginRoutes.add(admin, "s", path, "request-size-limiting", config);
   }
 
   private HttpResponse<String> post(String path, int bytes) {

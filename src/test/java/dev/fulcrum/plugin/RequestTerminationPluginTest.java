@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fulcrum.testing.AdminClient;
 import dev.fulcrum.testing.Backend;
 import dev.fulcrum.testing.Http;
+import dev.fulcrum.testing.PluginRoutes;
 import dev.fulcrum.testing.TestNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -45,13 +46,7 @@ class RequestTerminationPluginTest {
 
   /** A route at {@code path} with a request-termination configured by {@code config}. */
   private void terminate(String path, String... config) {
-    String name = path.substring(1);
-    assertThat(admin.post("/services/s/routes", "name=" + name, "paths[]=" + path).status()).isEqualTo(201);
-    String[] fields = new String[config.length + 1];
-    fields[0] = "name=request-termination";
-    System.arraycopy(config, 0, fields, 1, config.length);
-    AdminClient.Reply r = admin.post("/routes/" + name + "/plugins", fields);
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    PluginRoutes.add(admin, "s", path, "request-termination", config);
   }
 
   private void awaitStatus(String path, int status, String... headers) {
@@ -210,9 +205,7 @@ class RequestTerminationPluginTest {
 
   /** The {@code fields.config} of a refused request-termination. */
   private JsonNode configError(String... config) {
-    String[] fields = new String[config.length + 1];
-    fields[0] = "name=request-termination";
-    System.arraycopy(config, 0, fields, 1, config.length);
+    String[] fields = PluginRoutes.fields("request-termination", config);
     AdminClient.Reply r = admin.post("/plugins", fields);
     assertThat(r.status()).as(r.text()).isEqualTo(400);
     return r.json().path("fields").path("config");

@@ -116,7 +116,8 @@ public final class ProxyCache implements HttpStep {
 
   private String key(StepContext ctx, String method) {
     String uri = ctx.facts().uri();
-    Map<String, List<String>> query = new QueryStringDecoder(uri).parameters();
+    // The query is decoded only for requests that have one.
+    Map<String, List<String>> query = uri.indexOf('?') < 0 ? Map.of() : new QueryStringDecoder(uri).parameters();
     String requestLine = method + " " + (ignoreUriCase ? uri.toLowerCase(Locale.ROOT) : uri) + " HTTP/1.1";
     return CacheKey.of(ctx.consumer() == null ? null : ctx.consumer().id(), ctx.routeId(), method, requestLine,
         query, varyQuery, ctx.request().headers(), varyHeaders);
